@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * End-to-end migration scenario, run as the guest's first program.
+ *
+ * Prints KTAP on the console. Lines "@@HOST <request>" ask the host driver
+ * (scripts/qemu-e2e.py) to act on the virtio-balloon through QMP; lines
+ * "# metric <name> <value>" carry figures for the host's report.
+ *
+ * Built static; needs nothing but the kernel.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE		4096UL
+#define MIB		(1024UL * 1024UL)
+#define MPOL_MF_MOVE	(1 << 1)
+
+static int test_nr;
+static int failures;
+static unsigned long balloon_mib = 384;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void metric(const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# metric %s ", name);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void result(bool ok, const char *name)
+{
+	printf("%s %d %s\n", ok ? "ok" : "not ok", ++test_nr, name);
+	fflush(stdout);
+	if (!ok)
+		failures++;
+}
+
+static void host(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("\n@@HOST ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static bool write_file(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	ssize_t n;
+
+	if (fd < 0) {
+		diag("open %s: %s", path, strerror(errno));
+		return false;
+	}
+	n = write(fd, val, strlen(val));
+	close(fd);
+	if (n != (ssize_t)strlen(val)) {
+		diag("write %s to %s: %s", val, path, strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* A "key value" line of /proc/vmstat or /proc/meminfo; -1 if absent. */
+static long long read_key(const char *path, const char *key)
+{
+	char line[256];
+	size_t klen = strlen(key);
+	long long val = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, key, klen) &&
+		    (line[klen] == ' ' || line[klen] == ':')) {
+			val = strtoll(line + klen + 1 + strspn(line + klen + 1, " :"), NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+static long long vmstat(const char *key)
+{
+	return read_key("/proc/vmstat", key);
+}
+
+static long long meminfo_kb(const char *key)
+{
+	return read_key("/proc/meminfo", key);
+}
+
+/* Free blocks of order >= 9 (2 MiB) over all zones, from /proc/buddyinfo. */
+static long free_order9_blocks(void)
+{
+	char line[512];
+	long total = 0;
+	FILE *f = fopen("/proc/buddyinfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "zone");
+		long v[16];
+		int n = 0, i;
+
+		if (!p)
+			continue;
+		p += 4;
+		while (*p == ' ')
+			p++;
+		while (*p && *p != ' ')
+			p++;
+		while (n < 16) {
+			char *end;
+
+			v[n] = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			p = end;
+			n++;
+		}
+		for (i = 9; i < n; i++)
+			total += v[i] << (i - 9);
+	}
+	fclose(f);
+	return total;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+/* Page i of a buffer: random (incompressible) or a compressible pattern. */
+static void fill_page(unsigned char *p, unsigned long i, bool compressible)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL ^ (i * 0xbf58476d1ce4e5b9ULL);
+	unsigned long j;
+
+	if (!compressible) {
+		for (j = 0; j < PAGE; j += 8) {
+			uint64_t v = xorshift(&s);
+
+			memcpy(p + j, &v, 8);
+		}
+		return;
+	}
+	for (j = 0; j < PAGE; j++)
+		p[j] = (j / 64) % 2 ? (unsigned char)i : (unsigned char)(j + i);
+}
+
+static bool check_page(const unsigned char *p, unsigned long i, bool compressible)
+{
+	unsigned char want[PAGE];
+
+	fill_page(want, i, compressible);
+	return !memcmp(p, want, PAGE);
+}
+
+static long long balloon_pages(void)
+{
+	return vmstat("nr_balloon_pages");
+}
+
+static bool wait_balloon(long long want, double timeout)
+{
+	double t0 = now();
+
+	while (now() - t0 < timeout) {
+		if (balloon_pages() == want)
+			return true;
+		usleep(200000);
+	}
+	diag("balloon holds %lld pages, expected %lld", balloon_pages(), want);
+	return false;
+}
+
+static long long memtotal_before_balloon;
+
+static void test_balloon_inflate(void)
+{
+	long long want = balloon_mib * MIB / PAGE;
+	double t0 = now();
+	bool ok;
+
+	memtotal_before_balloon = meminfo_kb("MemTotal");
+	host("balloon-inflate %lu", balloon_mib);
+	ok = wait_balloon(want, 300);
+	metric("balloon_inflate_s", "%.1f", now() - t0);
+	metric("balloon_pages", "%lld", balloon_pages());
+	if (ok && meminfo_kb("MemTotal") != memtotal_before_balloon - (long long)(balloon_mib * 1024)) {
+		diag("MemTotal %lld kB, expected %lld kB", meminfo_kb("MemTotal"),
+		     memtotal_before_balloon - (long long)(balloon_mib * 1024));
+		ok = false;
+	}
+	result(ok, "balloon_inflate");
+}
+
+/* Anonymous memory with every other page freed again: the fragmentation. */
+static unsigned char *frag;
+static unsigned long frag_pages;
+static long blocks_fragmented;
+
+static void test_fragment(void)
+{
+	long before = free_order9_blocks();
+	unsigned long i;
+
+	frag_pages = (unsigned long)meminfo_kb("MemFree") * 1024 / 2 / PAGE;
+	frag = mmap(NULL, frag_pages * PAGE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (frag == MAP_FAILED) {
+		diag("mmap: %s", strerror(errno));
+		result(false, "fragment_memory");
+		return;
+	}
+	madvise(frag, frag_pages * PAGE, MADV_NOHUGEPAGE);
+	for (i = 0; i < frag_pages; i++)
+		fill_page(frag + i * PAGE, i, true);
+	for (i = 0; i < frag_pages; i += 2)
+		madvise(frag + i * PAGE, PAGE, MADV_DONTNEED);
+	blocks_fragmented = free_order9_blocks();
+	metric("frag_pages", "%lu", frag_pages / 2);
+	metric("free_order9_before_frag", "%ld", before);
+	metric("free_order9_fragmented", "%ld", blocks_fragmented);
+	result(blocks_fragmented < before, "fragment_memory");
+}
+
+static void test_compaction(void)
+{
+	long long bm = vmstat("balloon_migrate"), pm = vmstat("pgmigrate_success");
+	long long ms = vmstat("compact_migrate_scanned");
+	unsigned long i, bad = 0;
+	double t0 = now();
+	long after;
+	bool ok;
+
+	ok = write_file("/proc/sys/vm/compact_memory", "1");
+	metric("compaction_s", "%.1f", now() - t0);
+	after = free_order9_blocks();
+	bm = vmstat("balloon_migrate") - bm;
+	metric("compaction_balloon_migrated", "%lld", bm);
+	metric("compaction_pages_migrated", "%lld", vmstat("pgmigrate_success") - pm);
+	metric("compaction_migrate_scanned", "%lld", vmstat("compact_migrate_scanned") - ms);
+	metric("free_order9_compacted", "%ld", after);
+	if (bm <= 0) {
+		diag("compaction migrated no balloon page");
+		ok = false;
+	}
+	if (after <= blocks_fragmented) {
+		diag("compaction did not create free 2 MiB blocks (%ld -> %ld)",
+		     blocks_fragmented, after);
+		ok = false;
+	}
+	/* The process memory that compaction moved is intact. */
+	for (i = 1; i < frag_pages; i += 2)
+		bad += !check_page(frag + i * PAGE, i, true);
+	if (bad) {
+		diag("%lu pages of the fragmenting process changed", bad);
+		ok = false;
+	}
+	result(ok, "compaction_migrates_balloon_pages");
+	munmap(frag, frag_pages * PAGE);
+}
+
+static long sys_move_pages(unsigned long n, void **pages, const int *nodes, int *status)
+{
+	return syscall(SYS_move_pages, 0, n, pages, nodes, status, MPOL_MF_MOVE);
+}
+
+static bool pages_on_node(void **pages, int *status, unsigned long n, int node)
+{
+	unsigned long i, wrong = 0;
+
+	if (sys_move_pages(n, pages, NULL, status)) {
+		diag("move_pages query: %s", strerror(errno));
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		wrong += status[i] != node;
+	if (wrong)
+		diag("%lu of %lu pages not on node %d (first status %d)", wrong, n,
+		     node, status[0]);
+	return !wrong;
+}
+
+static void test_numa(void)
+{
+	const unsigned long n = 2048;
+	unsigned long i, bad = 0, old_nodes = 1UL << 1, new_nodes = 1UL << 0;
+	long long pm, moved, moved_back;
+	unsigned char *buf;
+	void **pages;
+	int *nodes, *status;
+	double t0;
+	bool ok = true;
+	long rc;
+
+	if (access("/sys/devices/system/node/node1", F_OK)) {
+		diag("guest has no node 1");
+		result(false, "numa_move_pages_and_migrate_pages");
+		return;
+	}
+	buf = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	pages = calloc(n, sizeof(*pages));
+	nodes = calloc(n, sizeof(*nodes));
+	status = calloc(n, sizeof(*status));
+	if (buf == MAP_FAILED || !pages || !nodes || !status) {
+		result(false, "numa_move_pages_and_migrate_pages");
+		return;
+	}
+	madvise(buf, n * PAGE, MADV_NOHUGEPAGE);
+	for (i = 0; i < n; i++) {
+		fill_page(buf + i * PAGE, i, false);
+		pages[i] = buf + i * PAGE;
+		nodes[i] = 1;
+	}
+
+	/* Start on node 0 wherever first touch put the pages. */
+	for (i = 0; i < n; i++)
+		nodes[i] = 0;
+	rc = sys_move_pages(n, pages, nodes, status);
+	ok &= !rc && pages_on_node(pages, status, n, 0);
+
+	for (i = 0; i < n; i++)
+		nodes[i] = 1;
+	pm = vmstat("pgmigrate_success");
+	t0 = now();
+	rc = sys_move_pages(n, pages, nodes, status);
+	metric("numa_move_pages_ms", "%.0f", (now() - t0) * 1000);
+	moved = vmstat("pgmigrate_success") - pm;
+	if (rc || moved < (long long)n) {
+		diag("move_pages to node 1: rc %ld (%s), %lld pages migrated", rc,
+		     rc ? strerror(errno) : "ok", moved);
+		ok = false;
+	}
+	ok &= pages_on_node(pages, status, n, 1);
+	for (i = 0; i < n; i++)
+		bad += !check_page(buf + i * PAGE, i, false);
+
+	pm = vmstat("pgmigrate_success");
+	t0 = now();
+	rc = syscall(SYS_migrate_pages, 0, 8 * sizeof(long), &old_nodes, &new_nodes);
+	metric("numa_migrate_pages_ms", "%.0f", (now() - t0) * 1000);
+	moved_back = vmstat("pgmigrate_success") - pm;
+	if (rc || moved_back < (long long)n) {
+		diag("migrate_pages 1 -> 0: rc %ld (%s), %lld pages migrated", rc,
+		     rc ? strerror(errno) : "ok", moved_back);
+		ok = false;
+	}
+	ok &= pages_on_node(pages, status, n, 0);
+	for (i = 0; i < n; i++)
+		bad += !check_page(buf + i * PAGE, i, false);
+	if (bad) {
+		diag("%lu page contents changed by NUMA migration", bad);
+		ok = false;
+	}
+	metric("numa_pages_moved", "%lld", moved + moved_back);
+	munmap(buf, n * PAGE);
+	free(pages);
+	free(nodes);
+	free(status);
+	result(ok, "numa_move_pages_and_migrate_pages");
+}
+
+static void test_zram(void)
+{
+	const unsigned long n = 12288;	/* 48 MiB */
+	long long pm = vmstat("pgmigrate_success");
+	unsigned char *buf;
+	unsigned long i, bad = 0;
+	char mm_stat[256] = "";
+	bool ok = true;
+	int fd;
+
+	if (!write_file("/sys/block/zram0/disksize", "128M")) {
+		result(false, "zram_roundtrip_across_compaction");
+		return;
+	}
+	buf = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fd = open("/dev/zram0", O_RDWR | O_DIRECT);
+	if (buf == MAP_FAILED || fd < 0) {
+		diag("zram setup: %s", strerror(errno));
+		result(false, "zram_roundtrip_across_compaction");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		fill_page(buf + i * PAGE, i, i % 3 != 0);
+	if (pwrite(fd, buf, n * PAGE, 0) != (ssize_t)(n * PAGE)) {
+		diag("zram write: %s", strerror(errno));
+		ok = false;
+	}
+	memset(buf, 0, n * PAGE);
+
+	/* Move zsmalloc pages around, then let zsmalloc compact itself. */
+	ok &= write_file("/proc/sys/vm/compact_memory", "1");
+	ok &= write_file("/sys/block/zram0/compact", "1");
+	metric("zram_compaction_pages_migrated", "%lld", vmstat("pgmigrate_success") - pm);
+
+	if (pread(fd, buf, n * PAGE, 0) != (ssize_t)(n * PAGE)) {
+		diag("zram read: %s", strerror(errno));
+		ok = false;
+	}
+	for (i = 0; i < n; i++)
+		bad += !check_page(buf + i * PAGE, i, i % 3 != 0);
+	if (bad) {
+		diag("%lu of %lu zram pages read back differently", bad, n);
+		ok = false;
+	}
+	close(fd);
+	{
+		FILE *f = fopen("/sys/block/zram0/mm_stat", "r");
+
+		if (f && fgets(mm_stat, sizeof(mm_stat), f))
+			mm_stat[strcspn(mm_stat, "\n")] = 0;
+		if (f)
+			fclose(f);
+	}
+	metric("zram_mm_stat", "%s", mm_stat);
+	metric("zram_pages_checked", "%lu", n);
+	munmap(buf, n * PAGE);
+	result(ok, "zram_roundtrip_across_compaction");
+}
+
+static void test_balloon_deflate(void)
+{
+	double t0 = now();
+	bool ok;
+
+	host("balloon-deflate");
+	ok = wait_balloon(0, 300);
+	metric("balloon_deflate_s", "%.1f", now() - t0);
+	if (ok && meminfo_kb("MemTotal") != memtotal_before_balloon) {
+		diag("MemTotal %lld kB after deflate, was %lld kB",
+		     meminfo_kb("MemTotal"), memtotal_before_balloon);
+		ok = false;
+	}
+	result(ok, "balloon_deflate");
+}
+
+/* Run an upstream kselftest program; its TAP goes out as a subtest. */
+static void run_selftest(const char *prog, const char *name, int timeout_s)
+{
+	char line[1024];
+	int pipefd[2], status = 0;
+	double t0 = now();
+	FILE *out;
+	pid_t pid;
+
+	if (pipe(pipefd)) {
+		result(false, name);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		alarm(timeout_s);
+		execl(prog, prog, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	out = fdopen(pipefd[0], "r");
+	while (out && fgets(line, sizeof(line), out)) {
+		printf("    %s", line);
+		fflush(stdout);
+	}
+	if (out)
+		fclose(out);
+	waitpid(pid, &status, 0);
+	metric(name, "%.0fs exit %d", now() - t0,
+	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 4) {
+		printf("ok %d %s # SKIP\n", ++test_nr, name);
+		fflush(stdout);
+		return;
+	}
+	result(WIFEXITED(status) && WEXITSTATUS(status) == 0, name);
+}
+
+int main(int argc, char **argv)
+{
+	double t0 = now();
+
+	if (argc > 1 && argv[1][0] >= '1' && argv[1][0] <= '9')
+		balloon_mib = strtoul(argv[1], NULL, 0);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("KTAP version 1\n1..8\n");
+	test_balloon_inflate();
+	test_fragment();
+	test_compaction();
+	test_numa();
+	test_zram();
+	test_balloon_deflate();
+	run_selftest("/bin/migration", "selftests_mm_migration", 900);
+	run_selftest("/bin/compaction_test", "selftests_mm_compaction_test", 600);
+	metric("scenario_s", "%.0f", now() - t0);
+	return failures ? 1 : 0;
+}

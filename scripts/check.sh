@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# make check: every test of the project, from a fresh clone.
+#   lint (checkpatch, sparse/W=1, kernel-doc, coccicheck), KUnit on UML,
+#   KUnit on x86_64 (QEMU), the QEMU end-to-end scenario.
+# Each step records one line per check in build/results/<step>.tsv; a step that
+# dies without results counts as one failure. The last line is the summary
+# "N passed, N failed"; the exit status is non-zero on any failure.
+. "$(dirname "$0")/common.sh"
+
+S=$TOP/scripts
+mkdir -p "$RESULTS"
+rm -f "$RESULTS"/*.tsv
+steps=()
+declare -A step_time
+
+step() {
+	local name=$1 t0 rc=0
+	shift
+	steps+=("$name")
+	t0=$(date +%s)
+	progress "== check step: $name"
+	"$@" || rc=$?
+	step_time[$name]=$(($(date +%s) - t0))
+	if [ "$rc" != 0 ] && ! grep -q '^fail' "$RESULTS/$name.tsv" 2>/dev/null; then
+		result "$name" fail "$name" "step failed (exit $rc) without recording a failure"
+	fi
+	return 0
+}
+
+setup() {
+	"$S/deps.sh" && "$S/tree.sh" && { "$S/sparse.sh" >/dev/null; } && result setup ok "base kernel fetched, verified, series applied"
+}
+
+step setup setup
+if grep -q '^fail' "$RESULTS/setup.tsv" 2>/dev/null; then
+	progress "set-up failed; nothing else can run"
+else
+	step lint "$S/lint.sh"
+	step kunit-uml "$S/kunit.sh" uml run
+	step kunit-x86_64 "$S/kunit.sh" x86_64 run
+	step initramfs bash -c "'$S/initramfs.sh' && printf 'ok\tinitramfs built\t\n' >>'$RESULTS/initramfs.tsv'"
+	step e2e "$S/e2e.sh" e2e
+fi
+
+passed=0
+failed=0
+echo
+echo "== results"
+for s in "${steps[@]}"; do
+	f=$RESULTS/$s.tsv
+	p=$(grep -c '^ok' "$f" 2>/dev/null || true)
+	x=$(grep -c '^fail' "$f" 2>/dev/null || true)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${x:-0}))
+	printf '%-14s %4d passed %4d failed  %5ds\n' "$s" "${p:-0}" "${x:-0}" "${step_time[$s]:-0}"
+	grep '^fail' "$f" 2>/dev/null | cut -f2,3 | sed 's/^/    FAILED: /' || true
+done
+total=$(($(date +%s) - HARNESS_T0))
+echo "total time: $((total / 60))m$((total % 60))s"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

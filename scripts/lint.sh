@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Lint the series with the kernel's own tools:
+#  - scripts/checkpatch.pl --strict on every patch: 0 errors, 0 warnings;
+#  - sparse (C=2, sparse built from Debian's sid source) and W=1 on every .c
+#    file the series touches: no warning that the base tree does not have;
+#  - scripts/kernel-doc -none on every touched .c/.h file: no new warning;
+#  - make coccicheck MODE=report for every Coccinelle script the series adds.
+# Results: build/results/lint.tsv (one line per check).
+. "$(dirname "$0")/common.sh"
+
+reset_results lint
+mkdir -p "$BUILD/logs" "$BUILD/lint"
+git_l() { git -C "$LINUX" "$@"; }
+
+# --- checkpatch ---------------------------------------------------------------
+n=0
+while read -r p; do
+	case "$p" in '' | '#'*) continue ;; esac
+	n=$((n + 1))
+	out=$(cd "$LINUX" && ./scripts/checkpatch.pl --strict "$PATCHES/$p" 2>&1) || true
+	summary=$(grep -E '^total: ' <<<"$out" | tail -n 1)
+	if grep -qE '^total: 0 errors, 0 warnings' <<<"$out"; then
+		result lint ok "checkpatch $p" "$summary"
+	else
+		printf '%s\n' "$out" >"$BUILD/lint/checkpatch-$p.txt"
+		result lint fail "checkpatch $p" "$summary (build/lint/checkpatch-$p.txt)"
+	fi
+done <"$PATCHES/series"
+[ "$n" -gt 0 ] || progress "checkpatch: the series has no patches"
+
+# Files the series touches (that still exist at its end).
+mapfile -t cfiles < <(git_l diff --name-only --diff-filter=AM base series -- '*.c' | grep -v '^tools/' || true)
+mapfile -t docfiles < <(git_l diff --name-only --diff-filter=AM base series -- '*.c' '*.h' | grep -v '^tools/' || true)
+
+# --- sparse and W=1 -----------------------------------------------------------
+SPARSE=$("$TOP/scripts/sparse.sh")
+
+# A configured x86_64 tree for compiling single objects: the test kernel's
+# config (kunit.config + suites + x86_64.config).
+lint_tree() {
+	local src=$1 odir=$2
+	shift 2
+	mkdir -p "$odir"
+	cat "$@" >"$odir/fragment.config"
+	if ! cmp -s "$odir/fragment.config" "$odir/.fragment.used" 2>/dev/null || [ ! -f "$odir/.config" ]; then
+		make -s -C "$src" O="$odir" ARCH=x86_64 CC="$CC_CMD" defconfig >/dev/null
+		"$src/scripts/kconfig/merge_config.sh" -m -O "$odir" "$odir/.config" "$odir/fragment.config" >/dev/null 2>&1
+		make -s -C "$src" O="$odir" ARCH=x86_64 CC="$CC_CMD" olddefconfig >/dev/null
+		cp "$odir/fragment.config" "$odir/.fragment.used"
+	fi
+	make -s -C "$src" O="$odir" ARCH=x86_64 CC="$CC_CMD" -j"$JOBS" prepare >/dev/null 2>&1
+}
+
+# Warnings of one object with C=2 W=1, normalised (no line/column numbers).
+obj_warnings() {
+	local src=$1 odir=$2 file=$3 out
+	local obj=${file%.c}.o
+	rm -f "$odir/$obj"
+	out=$(make -C "$src" O="$odir" ARCH=x86_64 CC="$CC_CMD" C=2 W=1 CHECK="$SPARSE" \
+		"$obj" 2>&1) || { echo "BUILD-FAILED $file"; printf '%s\n' "$out" | grep -E 'error' | head -n 5; }
+	{ printf '%s\n' "$out" | grep -E '(warning|error):' || true; } |
+		sed -E -e "s|$src/||g" -e 's/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' | sort
+}
+
+if [ ${#cfiles[@]} -gt 0 ]; then
+	BASE_ONLY=1 select_tree
+	base_src=$SRC
+	progress "lint: preparing x86_64 object trees (series and base) for sparse/W=1"
+	lint_tree "$LINUX" "$BUILD/lint/obj-series" "$TOP/config/kunit.config" \
+		"$TOP/config/suites.config" "$TOP/config/x86_64.config" "$TOP/config/lint.config"
+	lint_tree "$base_src" "$BUILD/lint/obj-base" "$TOP/config/kunit.config" \
+		"$TOP/config/x86_64.config" "$TOP/config/lint.config"
+	for f in "${cfiles[@]}"; do
+		progress "lint: sparse + W=1 on $f"
+		obj_warnings "$LINUX" "$BUILD/lint/obj-series" "$f" >"$BUILD/lint/series.warn"
+		if [ -f "$base_src/$f" ]; then
+			obj_warnings "$base_src" "$BUILD/lint/obj-base" "$f" >"$BUILD/lint/base.warn"
+		else
+			: >"$BUILD/lint/base.warn"
+		fi
+		new=$(comm -23 "$BUILD/lint/series.warn" "$BUILD/lint/base.warn")
+		if [ -z "$new" ]; then
+			result lint ok "sparse+W=1 $f" "$(wc -l <"$BUILD/lint/series.warn") warnings, none new"
+		else
+			printf '%s\n' "$new" >"$BUILD/lint/new-warnings-${f//\//_}.txt"
+			result lint fail "sparse+W=1 $f" "$(wc -l <<<"$new") new: $(head -n 1 <<<"$new")"
+		fi
+	done
+fi
+
+# --- kernel-doc -------------------------------------------------------------
+for f in "${docfiles[@]}"; do
+	BASE_ONLY=1 select_tree
+	new_w=$(cd "$LINUX" && ./scripts/kernel-doc -none "$f" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort)
+	old_w=""
+	if [ -f "$SRC/$f" ]; then
+		old_w=$(cd "$SRC" && ./scripts/kernel-doc -none "$f" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort)
+	fi
+	added=$(comm -23 <(printf '%s\n' "$new_w" | sed '/^$/d') <(printf '%s\n' "$old_w" | sed '/^$/d'))
+	if [ -z "$added" ]; then
+		result lint ok "kernel-doc $f"
+	else
+		result lint fail "kernel-doc $f" "$(head -n 1 <<<"$added")"
+	fi
+done
+
+# --- Coccinelle scripts the series adds ------------------------------------------
+mapfile -t coccis < <(git_l diff --name-only --diff-filter=AM base series -- 'scripts/coccinelle/*.cocci' || true)
+for c in "${coccis[@]}"; do
+	progress "lint: make coccicheck MODE=report COCCI=$c"
+	out=$(make -C "$LINUX" O="$BUILD/lint/cocci" coccicheck MODE=report \
+		COCCI="$LINUX/$c" ${COCCI_DIRS:+M="$COCCI_DIRS"} 2>&1) || true
+	printf '%s\n' "$out" >"$BUILD/lint/coccicheck-$(basename "$c").txt"
+	hits=$(grep -E '^[^ ]+\.[ch]:[0-9]+' <<<"$out" || true)
+	if [ -z "$hits" ] && ! grep -q 'coccicheck failed' <<<"$out"; then
+		result lint ok "coccicheck $c" "no reports"
+	else
+		result lint fail "coccicheck $c" "$(wc -l <<<"$hits") reports: $(head -n 1 <<<"$hits")"
+	fi
+done
+
+! grep -q '^fail' "$RESULTS/lint.tsv"

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""Boot the x86_64 test kernel in QEMU (TCG) and run a guest scenario.
+
+The guest has two NUMA nodes (one socket each) and a virtio-balloon device.
+It prints KTAP on the serial console; lines "@@HOST <request>" are requests
+to the host, carried out here through QMP (balloon inflate/deflate). After
+the guest stops, the KTAP results, the guest's exit status and a scan of the
+kernel log for splats become check results (one TSV line each), and the
+"# metric" lines go to a JSON file for the report.
+"""
+import argparse
+import json
+import os
+import re
+import select
+import socket
+import subprocess
+import sys
+import time
+
+KTAP_RE = re.compile(r'^(not ok|ok) (\d+) (\S+)(.*)$')
+PLAN_RE = re.compile(r'^1\.\.(\d+)$')
+METRIC_RE = re.compile(r'^# metric (\S+) (.*)$')
+KERNEL_LINE_RE = re.compile(r'\[\s*\d+\.\d+\]')
+SPLAT_RE = re.compile(
+    r'WARNING:|BUG:|KASAN|Oops|general protection fault|Kernel panic|'
+    r'blocked for more than|possible circular locking|'
+    r'possible recursive locking|inconsistent lock state|'
+    r'lock held when returning|UBSAN:|soft lockup|hard LOCKUP|'
+    r'rcu_sched self-detected stall|rcu: INFO|invoked oom-killer|'
+    r'page allocation failure|list_add corruption|list_del corruption|'
+    r'bad page state|Bad page|refcount_t:')
+
+
+class Qmp:
+    def __init__(self, path, timeout=60):
+        deadline = time.time() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.2)
+        self.buf = b''
+        self._read()  # greeting
+        self.cmd('qmp_capabilities')
+
+    def _read(self):
+        while b'\n' not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise EOFError('QMP connection closed')
+            self.buf += data
+        line, self.buf = self.buf.split(b'\n', 1)
+        return json.loads(line)
+
+    def cmd(self, name, **args):
+        msg = {'execute': name}
+        if args:
+            msg['arguments'] = args
+        self.sock.sendall(json.dumps(msg).encode() + b'\n')
+        while True:
+            reply = self._read()
+            if 'return' in reply or 'error' in reply:
+                return reply
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument('--kernel', required=True)
+    ap.add_argument('--initrd', required=True)
+    ap.add_argument('--workdir', required=True, help='console log, QMP socket, metrics')
+    ap.add_argument('--results', required=True, help='TSV file to append results to')
+    ap.add_argument('--scenario', default='e2e')
+    ap.add_argument('--args', default='', help='comma-separated scenario arguments')
+    ap.add_argument('--mem-mib', type=int, default=2048)
+    ap.add_argument('--timeout', type=int, default=1800)
+    ap.add_argument('--append', default='')
+    opts = ap.parse_args()
+
+    os.makedirs(opts.workdir, exist_ok=True)
+    sock_path = os.path.join(opts.workdir, 'qmp.sock')
+    log_path = os.path.join(opts.workdir, 'console.log')
+    if os.path.exists(sock_path):
+        os.unlink(sock_path)
+    half = opts.mem_mib // 2
+    cmdline = ('console=ttyS0 loglevel=5 kunit.enable=0 panic_on_warn=0 '
+               f'e2e.scenario={opts.scenario} e2e.args={opts.args or "-"} '
+               f'{opts.append}').strip()
+    qemu = ['qemu-system-x86_64', '-nodefaults', '-nographic', '-no-reboot',
+            '-accel', 'tcg', '-bios', 'qboot.rom', '-cpu', 'max',
+            '-m', f'{opts.mem_mib}M', '-smp', '4,sockets=2,cores=2',
+            '-object', f'memory-backend-ram,id=m0,size={half}M',
+            '-object', f'memory-backend-ram,id=m1,size={opts.mem_mib - half}M',
+            '-numa', 'node,nodeid=0,cpus=0-1,memdev=m0',
+            '-numa', 'node,nodeid=1,cpus=2-3,memdev=m1',
+            '-device', 'virtio-balloon-pci,id=balloon0',
+            '-kernel', opts.kernel, '-initrd', opts.initrd,
+            '-append', cmdline,
+            '-serial', 'stdio',
+            '-qmp', f'unix:{sock_path},server=on,wait=off']
+    with open(os.path.join(opts.workdir, 'qemu-cmdline'), 'w') as f:
+        f.write(' '.join(qemu) + '\n')
+
+    t0 = time.time()
+    proc = subprocess.Popen(qemu, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    qmp = None
+    log = open(log_path, 'w')
+    lines = []
+    guest_exit = None
+    timed_out = False
+    pending = b''
+    last_progress = t0
+
+    def handle(line):
+        nonlocal qmp, guest_exit
+        lines.append(line)
+        log.write(line + '\n')
+        log.flush()
+        m = re.search(r'@@HOST (\S+)\s*(\S*)', line)
+        if m:
+            if qmp is None:
+                qmp = Qmp(sock_path)
+            what, arg = m.group(1), m.group(2)
+            if what == 'balloon-inflate':
+                target = (opts.mem_mib - int(arg)) << 20
+            elif what == 'balloon-deflate':
+                target = opts.mem_mib << 20
+            else:
+                print(f'unknown host request {line!r}', file=sys.stderr)
+                return
+            reply = qmp.cmd('balloon', value=target)
+            print(f'  host: {what} {arg} -> QMP balloon {target >> 20} MiB: '
+                  f'{"ok" if "return" in reply else reply}', file=sys.stderr)
+        m = re.search(r'@@GUEST-EXIT (\d+)', line)
+        if m:
+            guest_exit = int(m.group(1))
+        m = KTAP_RE.match(line)
+        if m:
+            print(f'  guest: {line}', file=sys.stderr)
+
+    while True:
+        if time.time() - t0 > opts.timeout:
+            timed_out = True
+            proc.kill()
+            break
+        if time.time() - last_progress >= 60:
+            last_progress = time.time()
+            tail = lines[-1][:90] if lines else ''
+            print(f'  ... guest running {int(time.time() - t0)}s: {tail}', file=sys.stderr)
+        r, _, _ = select.select([proc.stdout], [], [], 1.0)
+        if r:
+            data = os.read(proc.stdout.fileno(), 65536)
+            if not data:
+                break
+            pending += data
+            while b'\n' in pending:
+                raw, pending = pending.split(b'\n', 1)
+                handle(raw.decode('utf-8', 'replace').rstrip('\r'))
+        elif proc.poll() is not None:
+            break
+    if pending:
+        handle(pending.decode('utf-8', 'replace'))
+    proc.wait()
+    log.close()
+    elapsed = time.time() - t0
+
+    # Results.
+    plan = None
+    tests = []
+    metrics = {}
+    splats = []
+    for line in lines:
+        m = PLAN_RE.match(line)
+        if m and plan is None:
+            plan = int(m.group(1))
+        m = KTAP_RE.match(line)
+        if m:
+            skip = '# SKIP' in m.group(4)
+            tests.append((m.group(1) == 'ok' and not skip, m.group(3),
+                          'skipped' if skip else ''))
+        m = METRIC_RE.match(line)
+        if m:
+            metrics[m.group(1)] = m.group(2)
+        if KERNEL_LINE_RE.search(line) and SPLAT_RE.search(line):
+            splats.append(line)
+    metrics['boot_to_poweroff_s'] = f'{elapsed:.0f}'
+    with open(os.path.join(opts.workdir, 'metrics.json'), 'w') as f:
+        json.dump(metrics, f, indent=1)
+
+    with open(opts.results, 'a') as out:
+        def result(ok, name, detail=''):
+            out.write(f'{"ok" if ok else "fail"}\t{name}\t{detail}\n')
+            print(f'{"ok     " if ok else "FAILED "} e2e {name} {detail}', file=sys.stderr)
+
+        for ok, name, detail in tests:
+            result(ok, name, detail)
+        complete = (not timed_out and guest_exit is not None and plan is not None
+                    and len(tests) == plan)
+        detail = ''
+        if timed_out:
+            detail = f'timed out after {opts.timeout}s'
+        elif guest_exit is None:
+            detail = 'guest stopped before the scenario ended'
+        elif plan is None or len(tests) != plan:
+            detail = f'{len(tests)} results for a plan of {plan}'
+        result(complete, f'{opts.scenario}_completed', detail)
+        result(not splats, f'{opts.scenario}_no_kernel_splats',
+               f'{len(splats)} splat lines, first: {splats[0].strip()}' if splats else '')
+    print(f'  console log: {log_path} ({elapsed:.0f}s)', file=sys.stderr)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
