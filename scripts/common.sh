@@ -90,6 +90,8 @@ reset_results() {
 if command -v ccache >/dev/null 2>&1; then
 	CC_CMD="ccache gcc"
 	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
+	# Hits across checkouts in different places (CI clones anywhere).
+	export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=true
 else
 	CC_CMD=gcc
 fi

@@ -41,7 +41,7 @@ x86_64)
 esac
 
 # Progress of a kunit.py build (it keeps make's output to itself).
-export PROGRESS_CMD="echo \$(find '$bdir' -name '*.o' -newer '$bdir/.kunitconfig' 2>/dev/null | wc -l) objects built; tail -n 1 '$bdir/test.log' 2>/dev/null | cut -c1-80"
+export PROGRESS_CMD="echo \$(find '$bdir' -name '*.o' 2>/dev/null | wc -l) objects in ${bdir#"$TOP"/}"
 name=kunit-$arch$SUFFIX
 log=$BUILD/logs/$name-$action.log
 mkdir -p "$bdir" "$RESULTS" "$BUILD/logs"
