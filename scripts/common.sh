@@ -5,6 +5,7 @@ set -euo pipefail
 
 # Debian's tools first (a python3 from pyenv would not see python3-ply etc.).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+export LC_ALL=C
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}

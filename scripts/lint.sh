@@ -57,9 +57,11 @@ obj_warnings() {
 	local obj=${file%.c}.o
 	rm -f "$odir/$obj"
 	out=$(make -C "$src" O="$odir" ARCH=x86_64 CC="$CC_CMD" C=2 W=1 CHECK="$SPARSE" \
-		"$obj" 2>&1) || { echo "BUILD-FAILED $file"; printf '%s\n' "$out" | grep -E 'error' | head -n 5; }
-	{ printf '%s\n' "$out" | grep -E '(warning|error):' || true; } |
-		sed -E -e "s|$src/||g" -e 's/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' | sort
+		"$obj" 2>&1) || out="$out
+BUILD-FAILED: $file does not compile in this configuration"
+	{ printf '%s\n' "$out" | grep -E '(warning|error|BUILD-FAILED):' || true; } |
+		sed -E -e "s|$src/||g" -e 's|(\.\./)+linux/||g' -e 's|(\.\./)+wt/base/||g' \
+			-e 's/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' | sort -u
 }
 
 if [ ${#cfiles[@]} -gt 0 ]; then
@@ -79,7 +81,9 @@ if [ ${#cfiles[@]} -gt 0 ]; then
 			: >"$BUILD/lint/base.warn"
 		fi
 		new=$(comm -23 "$BUILD/lint/series.warn" "$BUILD/lint/base.warn")
-		if [ -z "$new" ]; then
+		if grep -q BUILD-FAILED "$BUILD/lint/series.warn"; then
+			result lint fail "sparse+W=1 $f" "$(grep -m1 -E 'error|BUILD-FAILED' "$BUILD/lint/series.warn")"
+		elif [ -z "$new" ]; then
 			result lint ok "sparse+W=1 $f" "$(wc -l <"$BUILD/lint/series.warn") warnings, none new"
 		else
 			printf '%s\n' "$new" >"$BUILD/lint/new-warnings-${f//\//_}.txt"
@@ -91,10 +95,10 @@ fi
 # --- kernel-doc -------------------------------------------------------------
 for f in "${docfiles[@]}"; do
 	BASE_ONLY=1 select_tree
-	new_w=$(cd "$LINUX" && ./scripts/kernel-doc -none "$f" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort)
+	new_w=$(cd "$LINUX" && ./scripts/kernel-doc -none -Wall "$f" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort)
 	old_w=""
 	if [ -f "$SRC/$f" ]; then
-		old_w=$(cd "$SRC" && ./scripts/kernel-doc -none "$f" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort)
+		old_w=$(cd "$SRC" && ./scripts/kernel-doc -none -Wall "$f" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort)
 	fi
 	added=$(comm -23 <(printf '%s\n' "$new_w" | sed '/^$/d') <(printf '%s\n' "$old_w" | sed '/^$/d'))
 	if [ -z "$added" ]; then
@@ -118,5 +122,30 @@ for c in "${coccis[@]}"; do
 		result lint fail "coccicheck $c" "$(wc -l <<<"$hits") reports: $(head -n 1 <<<"$hits")"
 	fi
 done
+
+# --- Fixture tests of the Coccinelle scripts ------------------------------------
+# tools/testing/coccinelle/<name>/ holds the fixtures of the script
+# scripts/coccinelle/*/<name>.cocci; run_tests.sh prints TAP.
+if [ -x "$LINUX/tools/testing/coccinelle/run_tests.sh" ]; then
+	for d in "$LINUX"/tools/testing/coccinelle/*/; do
+		name=$(basename "$d")
+		c=$(cd "$LINUX" && ls scripts/coccinelle/*/"$name".cocci 2>/dev/null | head -n 1)
+		[ -n "$c" ] || { result lint fail "cocci fixtures $name" "no scripts/coccinelle/*/$name.cocci"; continue; }
+		progress "lint: fixtures of $c"
+		tap=$(cd "$LINUX" && tools/testing/coccinelle/run_tests.sh "$c" "tools/testing/coccinelle/$name" 2>&1) || true
+		printf '%s\n' "$tap" >"$BUILD/lint/cocci-fixtures-$name.tap"
+		planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' <<<"$tap" | head -n 1)
+		seen=0
+		while IFS= read -r line; do
+			case "$line" in
+			"ok "*) result lint ok "cocci fixture $name: ${line#ok * }"; seen=$((seen + 1)) ;;
+			"not ok "*) result lint fail "cocci fixture $name: ${line#not ok * }" "see build/lint/cocci-fixtures-$name.tap"; seen=$((seen + 1)) ;;
+			esac
+		done <<<"$tap"
+		if [ -z "$planned" ] || [ "$seen" != "$planned" ]; then
+			result lint fail "cocci fixtures $name" "$seen results for a plan of ${planned:-none}"
+		fi
+	done
+fi
 
 ! grep -q '^fail' "$RESULTS/lint.tsv"
