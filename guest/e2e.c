@@ -275,10 +275,20 @@ static void test_fragment(void)
 	result(blocks_fragmented < before, "fragment_memory");
 }
 
+/*
+ * Range migration counters of the series (absent on the base kernel, where
+ * balloon and zsmalloc pages go through migrate_pages()).
+ */
+static bool have_range_counters(void)
+{
+	return vmstat("pgmigrate_range_offline_success") >= 0;
+}
+
 static void test_compaction(void)
 {
 	long long bm = vmstat("balloon_migrate"), pm = vmstat("pgmigrate_success");
 	long long ms = vmstat("compact_migrate_scanned");
+	long long rm = vmstat("pgmigrate_range_offline_success");
 	unsigned long i, bad = 0;
 	double t0 = now();
 	long after;
@@ -295,6 +305,14 @@ static void test_compaction(void)
 	if (bm <= 0) {
 		diag("compaction migrated no balloon page");
 		ok = false;
+	}
+	if (have_range_counters()) {
+		rm = vmstat("pgmigrate_range_offline_success") - rm;
+		metric("compaction_range_offline_migrated", "%lld", rm);
+		if (rm != bm) {
+			diag("balloon pages migrated %lld, by range migration %lld", bm, rm);
+			ok = false;
+		}
 	}
 	if (after <= blocks_fragmented) {
 		diag("compaction did not create free 2 MiB blocks (%ld -> %ld)",
@@ -413,52 +431,83 @@ static void test_numa(void)
 	result(ok, "numa_move_pages_and_migrate_pages");
 }
 
+/*
+ * zram data is written while memory is fragmented, so that zsmalloc pages
+ * land all over the zone and compaction has some to migrate; it is read
+ * back after compaction.
+ */
+#define ZRAM_PAGES	4096	/* 16 MiB */
+static int zram_fd = -1;
+static long long zram_rz;
+
+static void zram_write(void)
+{
+	unsigned char *buf;
+	unsigned long i;
+
+	if (!write_file("/sys/block/zram0/disksize", "128M"))
+		return;
+	buf = mmap(NULL, ZRAM_PAGES * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	zram_fd = open("/dev/zram0", O_RDWR | O_DIRECT);
+	if (buf == MAP_FAILED || zram_fd < 0) {
+		diag("zram setup: %s", strerror(errno));
+		zram_fd = -1;
+		return;
+	}
+	for (i = 0; i < ZRAM_PAGES; i++)
+		fill_page(buf + i * PAGE, i, i % 3 != 0);
+	if (pwrite(zram_fd, buf, ZRAM_PAGES * PAGE, 0) != (ssize_t)(ZRAM_PAGES * PAGE)) {
+		diag("zram write: %s", strerror(errno));
+		close(zram_fd);
+		zram_fd = -1;
+	}
+	munmap(buf, ZRAM_PAGES * PAGE);
+	zram_rz = vmstat("pgmigrate_range_zsmalloc_success");
+}
+
 static void test_zram(void)
 {
-	const unsigned long n = 12288;	/* 48 MiB */
 	long long pm = vmstat("pgmigrate_success");
 	unsigned char *buf;
 	unsigned long i, bad = 0;
 	char mm_stat[256] = "";
 	bool ok = true;
-	int fd;
 
-	if (!write_file("/sys/block/zram0/disksize", "128M")) {
+	if (zram_fd < 0) {
 		result(false, "zram_roundtrip_across_compaction");
 		return;
 	}
-	buf = mmap(NULL, n * PAGE, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	fd = open("/dev/zram0", O_RDWR | O_DIRECT);
-	if (buf == MAP_FAILED || fd < 0) {
-		diag("zram setup: %s", strerror(errno));
-		result(false, "zram_roundtrip_across_compaction");
-		return;
-	}
-	for (i = 0; i < n; i++)
-		fill_page(buf + i * PAGE, i, i % 3 != 0);
-	if (pwrite(fd, buf, n * PAGE, 0) != (ssize_t)(n * PAGE)) {
-		diag("zram write: %s", strerror(errno));
-		ok = false;
-	}
-	memset(buf, 0, n * PAGE);
-
-	/* Move zsmalloc pages around, then let zsmalloc compact itself. */
+	/* Move zsmalloc pages around again, then let zsmalloc compact itself. */
 	ok &= write_file("/proc/sys/vm/compact_memory", "1");
 	ok &= write_file("/sys/block/zram0/compact", "1");
 	metric("zram_compaction_pages_migrated", "%lld", vmstat("pgmigrate_success") - pm);
+	if (have_range_counters()) {
+		long long rz = vmstat("pgmigrate_range_zsmalloc_success") - zram_rz;
 
-	if (pread(fd, buf, n * PAGE, 0) != (ssize_t)(n * PAGE)) {
-		diag("zram read: %s", strerror(errno));
-		ok = false;
+		metric("zram_range_zsmalloc_migrated", "%lld", rz);
+		if (rz <= 0) {
+			diag("compaction migrated no zsmalloc page by range");
+			ok = false;
+		}
 	}
-	for (i = 0; i < n; i++)
+
+	buf = mmap(NULL, ZRAM_PAGES * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED ||
+	    pread(zram_fd, buf, ZRAM_PAGES * PAGE, 0) != (ssize_t)(ZRAM_PAGES * PAGE)) {
+		diag("zram read: %s", strerror(errno));
+		result(false, "zram_roundtrip_across_compaction");
+		return;
+	}
+	for (i = 0; i < ZRAM_PAGES; i++)
 		bad += !check_page(buf + i * PAGE, i, i % 3 != 0);
 	if (bad) {
-		diag("%lu of %lu zram pages read back differently", bad, n);
+		diag("%lu of %lu zram pages read back differently", bad,
+		     (unsigned long)ZRAM_PAGES);
 		ok = false;
 	}
-	close(fd);
+	close(zram_fd);
 	{
 		FILE *f = fopen("/sys/block/zram0/mm_stat", "r");
 
@@ -468,8 +517,8 @@ static void test_zram(void)
 			fclose(f);
 	}
 	metric("zram_mm_stat", "%s", mm_stat);
-	metric("zram_pages_checked", "%lu", n);
-	munmap(buf, n * PAGE);
+	metric("zram_pages_checked", "%lu", (unsigned long)ZRAM_PAGES);
+	munmap(buf, ZRAM_PAGES * PAGE);
 	result(ok, "zram_roundtrip_across_compaction");
 }
 
@@ -540,12 +589,28 @@ int main(int argc, char **argv)
 	printf("KTAP version 1\n1..8\n");
 	test_balloon_inflate();
 	test_fragment();
+	zram_write();
 	test_compaction();
 	test_numa();
 	test_zram();
 	test_balloon_deflate();
 	run_selftest("/bin/migration", "selftests_mm_migration", 900);
 	run_selftest("/bin/compaction_test", "selftests_mm_compaction_test", 600);
+	{
+		static const char * const keys[] = {
+			"pgmigrate_range_folio_success", "pgmigrate_range_folio_fail",
+			"pgmigrate_range_hugetlb_success", "pgmigrate_range_hugetlb_fail",
+			"pgmigrate_range_offline_success", "pgmigrate_range_offline_fail",
+			"pgmigrate_range_zsmalloc_success", "pgmigrate_range_zsmalloc_fail",
+			"compact_stall", "compact_fail", "compact_success",
+			"pgmigrate_success", "pgmigrate_fail",
+		};
+		unsigned int k;
+
+		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			if (vmstat(keys[k]) >= 0)
+				metric(keys[k], "%lld", vmstat(keys[k]));
+	}
 	metric("scenario_s", "%.0f", now() - t0);
 	return failures ? 1 : 0;
 }

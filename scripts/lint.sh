@@ -95,10 +95,10 @@ fi
 # --- kernel-doc -------------------------------------------------------------
 for f in "${docfiles[@]}"; do
 	BASE_ONLY=1 select_tree
-	new_w=$(cd "$LINUX" && ./scripts/kernel-doc -none -Wall "$f" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort)
+	new_w=$(cd "$LINUX" && ./scripts/kernel-doc -none -Wall "$f" 2>&1 | sed -E 's/(\.[ch]):[0-9]+:?/\1:/' | sort)
 	old_w=""
 	if [ -f "$SRC/$f" ]; then
-		old_w=$(cd "$SRC" && ./scripts/kernel-doc -none -Wall "$f" 2>&1 | sed -E 's/:[0-9]+:/:/' | sort)
+		old_w=$(cd "$SRC" && ./scripts/kernel-doc -none -Wall "$f" 2>&1 | sed -E 's/(\.[ch]):[0-9]+:?/\1:/' | sort)
 	fi
 	added=$(comm -23 <(printf '%s\n' "$new_w" | sed '/^$/d') <(printf '%s\n' "$old_w" | sed '/^$/d'))
 	if [ -z "$added" ]; then

@@ -34,6 +34,9 @@ print(f'compaction   {g("compaction_s")}s: {g("compaction_pages_migrated")} page
 print(f'NUMA         {g("numa_pages_moved")} pages moved: move_pages() to node 1 in '
       f'{g("numa_move_pages_ms")} ms, migrate_pages() back to node 0 in '
       f'{g("numa_migrate_pages_ms")} ms, contents intact')
+if 'compaction_range_offline_migrated' in m:
+    print(f'range path   {g("compaction_range_offline_migrated")} balloon pages and '
+          f'{g("zram_range_zsmalloc_migrated")} zsmalloc pages migrated by migrate_range()')
 print(f'zram         {g("zram_pages_checked")} pages through zsmalloc read back intact after '
       f'compaction ({g("zram_compaction_pages_migrated")} pages migrated); mm_stat {g("zram_mm_stat")}')
 for key in ('selftests_mm_migration', 'selftests_mm_compaction_test'):
