@@ -11,6 +11,8 @@ PKGS=(
 	busybox-static libnuma-dev qemu-system-x86
 	# lint: Coccinelle; dpkg-dev for `apt-get source sparse`
 	coccinelle dpkg-dev
+	# lint: the series touches powerpc's CMM balloon driver
+	gcc-powerpc64le-linux-gnu
 )
 
 missing=()

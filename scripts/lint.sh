@@ -29,7 +29,12 @@ done <"$PATCHES/series"
 [ "$n" -gt 0 ] || progress "checkpatch: the series has no patches"
 
 # Files the series touches (that still exist at its end).
-mapfile -t cfiles < <(git_l diff --name-only --diff-filter=AM base series -- '*.c' | grep -v '^tools/' || true)
+mapfile -t cfiles < <(git_l diff --name-only --diff-filter=AM base series -- '*.c' | grep -v -e '^tools/' -e '^arch/powerpc/' || true)
+# powerpc files, and the mm/ files that balloon and range migration build on,
+# also compile for powerpc (pseries_le_defconfig: CMM, BALLOON_MIGRATION, and
+# a PMD_ORDER only known at boot).
+mapfile -t ppcfiles < <(git_l diff --name-only --diff-filter=AM base series -- 'arch/powerpc/*.c' \
+	mm/balloon.c mm/migrate.c mm/migrate_range.c mm/compaction.c || true)
 mapfile -t docfiles < <(git_l diff --name-only --diff-filter=AM base series -- '*.c' '*.h' | grep -v '^tools/' || true)
 
 # --- sparse and W=1 -----------------------------------------------------------
@@ -88,6 +93,47 @@ if [ ${#cfiles[@]} -gt 0 ]; then
 		else
 			printf '%s\n' "$new" >"$BUILD/lint/new-warnings-${f//\//_}.txt"
 			result lint fail "sparse+W=1 $f" "$(wc -l <<<"$new") new: $(head -n 1 <<<"$new")"
+		fi
+	done
+fi
+
+# --- powerpc (W=1, no sparse) ------------------------------------------------------
+ppc_make() {
+	make -C "$1" O="$2" ARCH=powerpc CROSS_COMPILE=powerpc64le-linux-gnu- \
+		CC="ccache powerpc64le-linux-gnu-gcc" "${@:3}"
+}
+ppc_tree() {
+	local src=$1 odir=$2
+	mkdir -p "$odir"
+	[ -f "$odir/.config" ] || ppc_make "$src" "$odir" -s pseries_le_defconfig >/dev/null
+	ppc_make "$src" "$odir" -s -j"$JOBS" prepare >/dev/null 2>&1
+}
+ppc_warnings() {
+	local src=$1 odir=$2 file=$3 out
+	rm -f "$odir/${file%.c}.o"
+	out=$(ppc_make "$src" "$odir" W=1 "${file%.c}.o" 2>&1) || out="$out
+BUILD-FAILED: $file does not compile for powerpc"
+	{ printf '%s\n' "$out" | grep -E '(warning|error|BUILD-FAILED):' || true; } |
+		sed -E -e "s|$src/||g" -e 's|(\.\./)+linux/||g' -e 's|(\.\./)+wt/base/||g' \
+			-e 's/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' | sort -u
+}
+if [ ${#ppcfiles[@]} -gt 0 ]; then
+	BASE_ONLY=1 select_tree
+	progress "lint: preparing powerpc object trees (series and base)"
+	ppc_tree "$LINUX" "$BUILD/lint/ppc-series"
+	ppc_tree "$SRC" "$BUILD/lint/ppc-base"
+	for f in "${ppcfiles[@]}"; do
+		progress "lint: powerpc W=1 on $f"
+		ppc_warnings "$LINUX" "$BUILD/lint/ppc-series" "$f" >"$BUILD/lint/series.warn"
+		: >"$BUILD/lint/base.warn"
+		[ ! -f "$SRC/$f" ] || ppc_warnings "$SRC" "$BUILD/lint/ppc-base" "$f" >"$BUILD/lint/base.warn"
+		new=$(comm -23 "$BUILD/lint/series.warn" "$BUILD/lint/base.warn")
+		if grep -q BUILD-FAILED "$BUILD/lint/series.warn"; then
+			result lint fail "powerpc W=1 $f" "$(grep -m1 -E 'error|BUILD-FAILED' "$BUILD/lint/series.warn")"
+		elif [ -z "$new" ]; then
+			result lint ok "powerpc W=1 $f" "none new"
+		else
+			result lint fail "powerpc W=1 $f" "$(wc -l <<<"$new") new: $(head -n 1 <<<"$new")"
 		fi
 	done
 fi
