@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -245,6 +246,34 @@ static void test_balloon_inflate(void)
 	result(ok, "balloon_inflate");
 }
 
+/*
+ * Fragmenting and writing zram happen on CPU 0, so that zsmalloc's pages come
+ * from the holes the fragmentation left (the same node, the same per-cpu
+ * lists) rather than from untouched memory at the top of a zone, where
+ * compaction's migration scanner never goes.
+ */
+static cpu_set_t saved_cpus;
+static bool pinned;
+
+static void pin_cpu0(void)
+{
+	cpu_set_t one;
+
+	if (sched_getaffinity(0, sizeof(saved_cpus), &saved_cpus))
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	pinned = !sched_setaffinity(0, sizeof(one), &one);
+}
+
+static void unpin(void)
+{
+	/* The selftests run later need every CPU. */
+	if (pinned)
+		sched_setaffinity(0, sizeof(saved_cpus), &saved_cpus);
+	pinned = false;
+}
+
 /* Anonymous memory with every other page freed again: the fragmentation. */
 static unsigned char *frag;
 static unsigned long frag_pages;
@@ -437,17 +466,18 @@ static void test_numa(void)
  * back after compaction.
  */
 #define ZRAM_PAGES	4096	/* 16 MiB */
+#define ZRAM_CHUNK	64	/* pages per write: the buffer takes few holes */
 static int zram_fd = -1;
 static long long zram_rz;
 
 static void zram_write(void)
 {
 	unsigned char *buf;
-	unsigned long i;
+	unsigned long i, j;
 
 	if (!write_file("/sys/block/zram0/disksize", "128M"))
 		return;
-	buf = mmap(NULL, ZRAM_PAGES * PAGE, PROT_READ | PROT_WRITE,
+	buf = mmap(NULL, ZRAM_CHUNK * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	zram_fd = open("/dev/zram0", O_RDWR | O_DIRECT);
 	if (buf == MAP_FAILED || zram_fd < 0) {
@@ -455,14 +485,18 @@ static void zram_write(void)
 		zram_fd = -1;
 		return;
 	}
-	for (i = 0; i < ZRAM_PAGES; i++)
-		fill_page(buf + i * PAGE, i, i % 3 != 0);
-	if (pwrite(zram_fd, buf, ZRAM_PAGES * PAGE, 0) != (ssize_t)(ZRAM_PAGES * PAGE)) {
-		diag("zram write: %s", strerror(errno));
-		close(zram_fd);
-		zram_fd = -1;
+	for (i = 0; i < ZRAM_PAGES; i += ZRAM_CHUNK) {
+		for (j = 0; j < ZRAM_CHUNK; j++)
+			fill_page(buf + j * PAGE, i + j, (i + j) % 3 != 0);
+		if (pwrite(zram_fd, buf, ZRAM_CHUNK * PAGE, i * PAGE) !=
+		    (ssize_t)(ZRAM_CHUNK * PAGE)) {
+			diag("zram write: %s", strerror(errno));
+			close(zram_fd);
+			zram_fd = -1;
+			break;
+		}
 	}
-	munmap(buf, ZRAM_PAGES * PAGE);
+	munmap(buf, ZRAM_CHUNK * PAGE);
 	zram_rz = vmstat("pgmigrate_range_zsmalloc_success");
 }
 
@@ -588,8 +622,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("KTAP version 1\n1..8\n");
 	test_balloon_inflate();
+	pin_cpu0();
 	test_fragment();
 	zram_write();
+	unpin();
 	test_compaction();
 	test_numa();
 	test_zram();
