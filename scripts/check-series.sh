@@ -2,6 +2,7 @@
 # make check-series: build every prefix of the series (UML, the KUnit config
 # with the suites) to prove that each patch builds alone. One worktree and
 # one build directory are reused, so each step is an incremental build.
+# FROM=N starts at patch N (the earlier prefixes were built before).
 # Results: build/results/check-series.tsv
 . "$(dirname "$0")/common.sh"
 
@@ -19,7 +20,7 @@ build_prefix() {
 		make -C "$src" O="$o" ARCH=um CC="$CC_CMD" -j"$JOBS"
 }
 
-for i in $(seq 1 "$n"); do
+for i in $(seq "${FROM:-1}" "$n"); do
 	rev=$(git -C "$LINUX" rev-list --reverse base..series | sed -n "${i}p")
 	subject=$(git -C "$LINUX" log -1 --format=%s "$rev")
 	worktree "$rev" "$wt"
