@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -206,6 +207,175 @@ static bool check_page(const unsigned char *p, unsigned long i, bool compressibl
 	return !memcmp(p, want, PAGE);
 }
 
+/*
+ * Placement: compaction's migration scanner starts at the bottom of a zone
+ * and its free scanner at the top, so it migrates the pages below the point
+ * where they meet. To make sure zsmalloc's and the balloon's pages are
+ * there, a filler process takes nearly all free memory, gives back its
+ * lowest pfns (found through /proc/self/pagemap) just before zram is written
+ * and the balloon inflated, and gives back the rest after: then those pages
+ * are at the bottom and free memory above them.
+ */
+static unsigned char *filler;
+static unsigned long filler_pages;
+static unsigned long low_pfn_limit;	/* pfns below were given back first */
+
+struct pfn_idx {
+	uint64_t pfn;
+	unsigned long idx;
+};
+
+static int cmp_pfn(const void *a, const void *b)
+{
+	const struct pfn_idx *x = a, *y = b;
+
+	return x->pfn < y->pfn ? -1 : x->pfn > y->pfn;
+}
+
+static int cmp_idx(const void *a, const void *b)
+{
+	const struct pfn_idx *x = a, *y = b;
+
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Give back @n pages of the filler, sorted by index, in runs. */
+static void filler_release(struct pfn_idx *v, unsigned long n)
+{
+	unsigned long i = 0, j;
+
+	while (i < n) {
+		for (j = i + 1; j < n && v[j].idx == v[j - 1].idx + 1; j++)
+			;
+		madvise(filler + v[i].idx * PAGE, (j - i) * PAGE, MADV_DONTNEED);
+		i = j;
+	}
+}
+
+static struct pfn_idx *filler_v;	/* the filler's pages, lowest pfn first */
+static unsigned long filler_next;	/* how many of them were given back */
+static unsigned long filler_nv;		/* how many there are */
+
+/* Fill nearly all free memory; no page is given back yet. */
+static bool filler_fill(void)
+{
+	unsigned long margin = 32 * MIB / PAGE, free_pages, i, j;
+	uint64_t *map;
+	int fd;
+
+	/* Free memory above the zones' watermarks (nothing is reclaimable). */
+	free_pages = (unsigned long)meminfo_kb("MemAvailable") * 1024 / PAGE;
+	if (free_pages < 2 * margin) {
+		diag("only %lu free pages", free_pages);
+		return false;
+	}
+	filler_pages = free_pages - margin;
+	filler = mmap(NULL, filler_pages * PAGE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	map = calloc(filler_pages, sizeof(*map));
+	filler_v = calloc(filler_pages, sizeof(*filler_v));
+	fd = open("/proc/self/pagemap", O_RDONLY);
+	if (filler == MAP_FAILED || !map || !filler_v || fd < 0) {
+		diag("filler setup: %s", strerror(errno));
+		return false;
+	}
+	madvise(filler, filler_pages * PAGE, MADV_NOHUGEPAGE);
+	for (i = 0; i < filler_pages; i++)
+		filler[i * PAGE] = 1;
+	if (pread(fd, map, filler_pages * sizeof(*map),
+		  (unsigned long)filler / PAGE * sizeof(*map)) !=
+	    (ssize_t)(filler_pages * sizeof(*map))) {
+		diag("pagemap: %s", strerror(errno));
+		close(fd);
+		return false;
+	}
+	close(fd);
+	/* ZONE_DMA (below 16 MiB) is left out: it is a zone of its own. */
+	for (i = j = 0; i < filler_pages; i++) {
+		if (!(map[i] >> 63)) {
+			diag("filler page %lu not present", i);
+			return false;
+		}
+		filler_v[j].pfn = map[i] & ((1ULL << 55) - 1);
+		filler_v[j].idx = i;
+		j += filler_v[j].pfn >= 16 * MIB / PAGE;
+	}
+	free(map);
+	qsort(filler_v, j, sizeof(*filler_v), cmp_pfn);
+	filler_nv = j;
+	filler_next = 0;
+	metric("filler_pages", "%lu", filler_pages);
+	return true;
+}
+
+/* Give back the filler's next @mib MiB of lowest pfns. */
+static void filler_give_low(unsigned long mib)
+{
+	unsigned long n = mib * MIB / PAGE;
+	struct pfn_idx *v = filler_v + filler_next;
+
+	if (n > filler_nv - filler_next)
+		n = filler_nv - filler_next;
+	if (!n)
+		return;
+	low_pfn_limit = v[n - 1].pfn + 1;
+	qsort(v, n, sizeof(*v), cmp_idx);
+	filler_release(v, n);
+	filler_next += n;
+	metric("low_pfn_limit", "%lu", low_pfn_limit);
+}
+
+static void filler_free(void)
+{
+	if (filler && filler != MAP_FAILED)
+		munmap(filler, filler_pages * PAGE);
+	filler = NULL;
+	free(filler_v);
+	filler_v = NULL;
+}
+
+/* Run on the CPUs of node 0 only (@node0), or on all of them again. */
+static void run_on_node0(bool node0)
+{
+	cpu_set_t set;
+	long i, n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	CPU_ZERO(&set);
+	for (i = 0; i < n; i++)
+		if (!node0 || i < n / 2)
+			CPU_SET(i, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		diag("sched_setaffinity: %s", strerror(errno));
+}
+
+/* Pages below low_pfn_limit that /proc/kpageflags says are PageOffline. */
+static long offline_pages_low(void)
+{
+	const unsigned long chunk = 4096;
+	uint64_t *f = calloc(chunk, sizeof(*f));
+	unsigned long pfn, i, n;
+	long count = 0;
+	int fd = open("/proc/kpageflags", O_RDONLY);
+
+	if (fd < 0 || !f) {
+		free(f);
+		return -1;
+	}
+	for (pfn = 0; pfn < low_pfn_limit; pfn += n) {
+		n = low_pfn_limit - pfn < chunk ? low_pfn_limit - pfn : chunk;
+		if (pread(fd, f, n * sizeof(*f), pfn * sizeof(*f)) !=
+		    (ssize_t)(n * sizeof(*f))) {
+			count = -1;
+			break;
+		}
+		for (i = 0; i < n; i++)
+			count += (f[i] >> 23) & 1;	/* KPF_OFFLINE */
+	}
+	close(fd);
+	free(f);
+	return count;
+}
+
 static long long balloon_pages(void)
 {
 	return vmstat("nr_balloon_pages");
@@ -303,12 +473,14 @@ static void test_compaction(void)
 	metric("compaction_migrate_scanned", "%lld", vmstat("compact_migrate_scanned") - ms);
 	metric("free_order9_compacted", "%ld", after);
 	/*
-	 * Reported, not required (like zsmalloc below): whether the migration
-	 * scanner reaches balloon pages depends on where they landed. Every
-	 * balloon page compaction did migrate must have gone by range.
+	 * The balloon's pages were placed at the bottom of the zones (see
+	 * place_low()): compaction must migrate some, and on the series every
+	 * one of them by range.
 	 */
-	if (bm <= 0)
-		diag("compaction reached no balloon page this time");
+	if (bm <= 0) {
+		diag("compaction migrated no balloon page");
+		ok = false;
+	}
 	if (have_range_counters()) {
 		rm = vmstat("pgmigrate_range_offline_success") - rm;
 		metric("compaction_range_offline_migrated", "%lld", rm);
@@ -491,17 +663,18 @@ static void test_zram(void)
 	ok &= write_file("/sys/block/zram0/compact", "1");
 	metric("zram_compaction_pages_migrated", "%lld", vmstat("pgmigrate_success") - pm);
 	/*
-	 * Reported, not required: where zsmalloc's pages land decides whether
-	 * compaction's migration scanner reaches them, and the guest cannot
-	 * choose that. KUnit (migrate_zsmalloc, migrate_range) proves the
-	 * range path for zsmalloc pages; this test proves the data survives.
+	 * zsmalloc's pages were placed at the bottom of the zones (see
+	 * place_low()): on the series, compaction migrated some of them by
+	 * range, and the data must survive.
 	 */
 	if (have_range_counters()) {
 		long long rz = vmstat("pgmigrate_range_zsmalloc_success") - zram_rz;
 
 		metric("zram_range_zsmalloc_migrated", "%lld", rz);
-		if (rz <= 0)
-			diag("compaction reached no zsmalloc page this time");
+		if (rz <= 0) {
+			diag("compaction migrated no zsmalloc page by range");
+			ok = false;
+		}
 	}
 
 	buf = mmap(NULL, ZRAM_PAGES * PAGE, PROT_READ | PROT_WRITE,
@@ -594,19 +767,31 @@ static void run_selftest(const char *prog, const char *name, int timeout_s)
 int main(int argc, char **argv)
 {
 	double t0 = now();
+	bool ok;
 
 	if (argc > 1 && argv[1][0] >= '1' && argv[1][0] <= '9')
 		balloon_mib = strtoul(argv[1], NULL, 0);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("KTAP version 1\n1..8\n");
+	printf("KTAP version 1\n1..9\n");
 	/*
-	 * zram and the balloon first, while memory is still untouched: the
-	 * page allocator hands out the lowest free pfns, so zsmalloc's and the
-	 * balloon's pages sit at the bottom of the zones, where compaction's
-	 * migration scanner starts; the fragmentation comes on top of them.
+	 * zram and the balloon first, into the lowest pfns a filler gives
+	 * back, so that zsmalloc's and the balloon's pages sit at the bottom
+	 * of node 0's DMA32 zone, where compaction's migration scanner
+	 * starts; the fragmentation comes on top of them. The scenario runs
+	 * on node 0 meanwhile, so that zsmalloc allocates there.
 	 */
+	run_on_node0(true);
+	ok = filler_fill();
+	if (ok)
+		filler_give_low(16);
 	zram_write();
+	if (ok)
+		filler_give_low(balloon_mib + 16);
+	result(ok, "place_pages_low");
 	test_balloon_inflate();
+	metric("balloon_pages_low", "%ld", offline_pages_low());
+	filler_free();
+	run_on_node0(false);
 	test_fragment();
 	test_compaction();
 	test_numa();
