@@ -143,6 +143,8 @@ worktree() {
 tree_changes() {
 	local dir=${1:-$LINUX}
 	git -C "$dir" status --porcelain --untracked-files=no
-	git -C "$dir" ls-files --others --exclude='__pycache__' --exclude='*.pyc' |
+	# (checkpatch --strict leaves its CamelCase cache in the tree it runs in)
+	git -C "$dir" ls-files --others --exclude='__pycache__' --exclude='*.pyc' \
+		--exclude='.checkpatch-camelcase.*' |
 		sed 's/^/?? /'
 }
