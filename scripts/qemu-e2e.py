@@ -141,7 +141,8 @@ def main():
         if m:
             guest_exit = int(m.group(1))
         m = KTAP_RE.match(line)
-        if m:
+        if m or (line.startswith('# ') and not METRIC_RE.match(line)):
+            # Results, and the diagnostics that explain a failure.
             print(f'  guest: {line}', file=sys.stderr)
 
     while True:
