@@ -11,7 +11,7 @@ export HARNESS_T0 := $(shell date +%s)
 
 .PHONY: all run check deps fetch fetch-show tree export export-check \
 	kernel kunit-uml kunit-x86_64 kunit initramfs e2e lint check-series \
-	clean distclean
+	bench clean distclean
 
 all: run
 
@@ -66,8 +66,15 @@ check:
 check-series: tree
 	@$(S)/check-series.sh
 
+# The migration benchmark, base kernel vs series (ROUNDS, REPS, MAX_MIB,
+# BENCH_ARCHS: see scripts/bench.sh). Not part of `make check`, which runs
+# the benchmark's smoke cases with KUnit.
+bench: deps tree
+	@$(S)/bench.sh
+
 clean:
-	rm -rf build/uml* build/x86_64* build/guest* build/results build/logs build/e2e* build/lint
+	rm -rf build/uml* build/x86_64* build/guest* build/results build/logs build/e2e* build/lint \
+		build/bench*
 
 distclean:
 	rm -rf build

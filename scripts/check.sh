@@ -31,6 +31,19 @@ setup() {
 	"$S/deps.sh" && "$S/tree.sh" && { "$S/sparse.sh" >/dev/null; } && result setup ok "base kernel fetched, verified, series applied"
 }
 
+# The benchmark's smoke cases ran in the KUnit steps: their lines must parse
+# for `make bench` (scripts/bench_table.py) and no case may have failed.
+bench_smoke() {
+	local arch msg
+	for arch in uml x86_64; do
+		if msg=$(python3 "$S/bench_table.py" --smoke "$BUILD/$arch/test.log" 2>&1); then
+			result bench-smoke ok "migrate_bench on $arch: $msg"
+		else
+			result bench-smoke fail "migrate_bench on $arch" "$msg"
+		fi
+	done
+}
+
 step setup setup
 if grep -q '^fail' "$RESULTS/setup.tsv" 2>/dev/null; then
 	progress "set-up failed; nothing else can run"
@@ -38,6 +51,7 @@ else
 	step lint "$S/lint.sh"
 	step kunit-uml "$S/kunit.sh" uml run
 	step kunit-x86_64 "$S/kunit.sh" x86_64 run
+	step bench-smoke bench_smoke
 	step initramfs bash -c "'$S/initramfs.sh' && printf 'ok\tinitramfs built\t\n' >>'$RESULTS/initramfs.tsv'"
 	step e2e "$S/e2e.sh" e2e
 fi
