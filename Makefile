@@ -10,7 +10,7 @@ S := scripts
 export HARNESS_T0 := $(shell date +%s)
 
 .PHONY: all run check deps fetch fetch-show tree export export-check \
-	kernel kunit-uml kunit-x86_64 kunit initramfs e2e lint check-series \
+	kernel kunit-uml kunit-x86_64 kunit initramfs e2e stress lint check-series \
 	bench clean distclean
 
 all: run
@@ -57,6 +57,11 @@ run: deps tree
 	$(S)/kunit.sh x86_64 build && $(S)/initramfs.sh && \
 	{ $(S)/e2e.sh e2e; python3 $(S)/report.py build e2e $$(( $$(date +%s) - t0 )); }
 
+# The migration storm in the guest for DURATION seconds (default 600; make
+# check runs a 180 s one): scripts/stress.sh.
+stress: kernel initramfs
+	@DURATION="$(DURATION)" $(S)/stress.sh
+
 lint: tree
 	@$(S)/lint.sh
 
@@ -74,7 +79,7 @@ bench: deps tree
 
 clean:
 	rm -rf build/uml* build/x86_64* build/guest* build/results build/logs build/e2e* build/lint \
-		build/bench*
+		build/stress* build/bench*
 
 distclean:
 	rm -rf build

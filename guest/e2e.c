@@ -8,131 +8,9 @@
  *
  * Built static; needs nothing but the kernel.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <fcntl.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sched.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
+#include "guest.h"
 
-#define PAGE		4096UL
-#define MIB		(1024UL * 1024UL)
-#define MPOL_MF_MOVE	(1 << 1)
-
-static int test_nr;
-static int failures;
 static unsigned long balloon_mib = 384;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static void metric(const char *name, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("# metric %s ", name);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static void result(bool ok, const char *name)
-{
-	printf("%s %d %s\n", ok ? "ok" : "not ok", ++test_nr, name);
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
-
-static void host(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("\n@@HOST ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static bool write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	ssize_t n;
-
-	if (fd < 0) {
-		diag("open %s: %s", path, strerror(errno));
-		return false;
-	}
-	n = write(fd, val, strlen(val));
-	close(fd);
-	if (n != (ssize_t)strlen(val)) {
-		diag("write %s to %s: %s", val, path, strerror(errno));
-		return false;
-	}
-	return true;
-}
-
-/* A "key value" line of /proc/vmstat or /proc/meminfo; -1 if absent. */
-static long long read_key(const char *path, const char *key)
-{
-	char line[256];
-	size_t klen = strlen(key);
-	long long val = -1;
-	FILE *f = fopen(path, "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, key, klen) &&
-		    (line[klen] == ' ' || line[klen] == ':')) {
-			val = strtoll(line + klen + 1 + strspn(line + klen + 1, " :"), NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return val;
-}
-
-static long long vmstat(const char *key)
-{
-	return read_key("/proc/vmstat", key);
-}
-
-static long long meminfo_kb(const char *key)
-{
-	return read_key("/proc/meminfo", key);
-}
 
 /* Free blocks of order >= 9 (2 MiB) over all zones, from /proc/buddyinfo. */
 static long free_order9_blocks(void)
@@ -169,42 +47,6 @@ static long free_order9_blocks(void)
 	}
 	fclose(f);
 	return total;
-}
-
-static uint64_t xorshift(uint64_t *s)
-{
-	uint64_t x = *s;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
-/* Page i of a buffer: random (incompressible) or a compressible pattern. */
-static void fill_page(unsigned char *p, unsigned long i, bool compressible)
-{
-	uint64_t s = 0x9e3779b97f4a7c15ULL ^ (i * 0xbf58476d1ce4e5b9ULL);
-	unsigned long j;
-
-	if (!compressible) {
-		for (j = 0; j < PAGE; j += 8) {
-			uint64_t v = xorshift(&s);
-
-			memcpy(p + j, &v, 8);
-		}
-		return;
-	}
-	for (j = 0; j < PAGE; j++)
-		p[j] = (j / 64) % 2 ? (unsigned char)i : (unsigned char)(j + i);
-}
-
-static bool check_page(const unsigned char *p, unsigned long i, bool compressible)
-{
-	unsigned char want[PAGE];
-
-	fill_page(want, i, compressible);
-	return !memcmp(p, want, PAGE);
 }
 
 /*
@@ -374,24 +216,6 @@ static long offline_pages_low(void)
 	close(fd);
 	free(f);
 	return count;
-}
-
-static long long balloon_pages(void)
-{
-	return vmstat("nr_balloon_pages");
-}
-
-static bool wait_balloon(long long want, double timeout)
-{
-	double t0 = now();
-
-	while (now() - t0 < timeout) {
-		if (balloon_pages() == want)
-			return true;
-		usleep(200000);
-	}
-	diag("balloon holds %lld pages, expected %lld", balloon_pages(), want);
-	return false;
 }
 
 static long long memtotal_before_balloon;
@@ -742,47 +566,6 @@ static void test_balloon_deflate(void)
 	result(ok, "balloon_deflate");
 }
 
-/* Run an upstream kselftest program; its TAP goes out as a subtest. */
-static void run_selftest(const char *prog, const char *name, int timeout_s)
-{
-	char line[1024];
-	int pipefd[2], status = 0;
-	double t0 = now();
-	FILE *out;
-	pid_t pid;
-
-	if (pipe(pipefd)) {
-		result(false, name);
-		return;
-	}
-	pid = fork();
-	if (pid == 0) {
-		dup2(pipefd[1], 1);
-		dup2(pipefd[1], 2);
-		close(pipefd[0]);
-		alarm(timeout_s);
-		execl(prog, prog, (char *)NULL);
-		_exit(127);
-	}
-	close(pipefd[1]);
-	out = fdopen(pipefd[0], "r");
-	while (out && fgets(line, sizeof(line), out)) {
-		printf("    %s", line);
-		fflush(stdout);
-	}
-	if (out)
-		fclose(out);
-	waitpid(pid, &status, 0);
-	metric(name, "%.0fs exit %d", now() - t0,
-	       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 4) {
-		printf("ok %d %s # SKIP\n", ++test_nr, name);
-		fflush(stdout);
-		return;
-	}
-	result(WIFEXITED(status) && WEXITSTATUS(status) == 0, name);
-}
-
 int main(int argc, char **argv)
 {
 	double t0 = now();
@@ -791,7 +574,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && argv[1][0] >= '1' && argv[1][0] <= '9')
 		balloon_mib = strtoul(argv[1], NULL, 0);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	printf("KTAP version 1\n1..9\n");
+	printf("KTAP version 1\n1..14\n");
 	/*
 	 * zram and the balloon first, into the lowest pfns a filler gives
 	 * back, so that zsmalloc's and the balloon's pages sit at the bottom
@@ -824,8 +607,19 @@ int main(int argc, char **argv)
 	test_zram();
 	test_balloon_deflate();
 	write_file("/proc/sys/vm/compaction_proactiveness", "20");	/* the default */
-	run_selftest("/bin/migration", "selftests_mm_migration", 900);
-	run_selftest("/bin/compaction_test", "selftests_mm_compaction_test", 600);
+	run_selftest("/bin/migration", NULL, "selftests_mm_migration", 900);
+	run_selftest("/bin/compaction_test", NULL, "selftests_mm_compaction_test", 600);
+	run_selftest("/bin/split_huge_page_test", NULL, "selftests_mm_split_huge_page_test", 600);
+	run_selftest("/bin/transhuge-stress", "-d 20 256", "selftests_mm_transhuge_stress", 300);
+	/* The hugetlb programs want free huge pages, as run_vmtests.sh gives them. */
+	write_file("/proc/sys/vm/nr_hugepages", "64");
+	run_selftest("/bin/hugetlb-madvise", NULL, "selftests_mm_hugetlb_madvise", 300);
+	run_selftest("/bin/hugetlb-soft-offline", NULL, "selftests_mm_hugetlb_soft_offline", 300);
+	write_file("/proc/sys/vm/nr_hugepages", "0");
+	/* hugetlb-soft-offline leaves soft offlining disabled. */
+	write_file("/proc/sys/vm/enable_soft_offline", "1");
+	/* Last: it poisons pages for good. */
+	run_selftest("/bin/memory-failure", NULL, "selftests_mm_memory_failure", 300);
 	{
 		static const char * const keys[] = {
 			"pgmigrate_range_folio_success", "pgmigrate_range_folio_fail",

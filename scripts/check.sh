@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make check: every test of the project, from a fresh clone.
 #   lint (checkpatch, sparse/W=1, kernel-doc, coccicheck), KUnit on UML,
-#   KUnit on x86_64 (QEMU), the QEMU end-to-end scenario.
+#   KUnit on x86_64 (QEMU), the QEMU end-to-end scenario (with upstream's
+#   selftests/mm programs), a short migration storm (STRESS_DURATION seconds,
+#   default 180).
 # Each step records one line per check in build/results/<step>.tsv; a step that
 # dies without results counts as one failure. The last line is the summary
 # "N passed, N failed"; the exit status is non-zero on any failure.
@@ -54,6 +56,7 @@ else
 	step bench-smoke bench_smoke
 	step initramfs bash -c "'$S/initramfs.sh' && printf 'ok\tinitramfs built\t\n' >>'$RESULTS/initramfs.tsv'"
 	step e2e "$S/e2e.sh" e2e
+	step stress env DURATION="${STRESS_DURATION:-180}" "$S/stress.sh"
 fi
 
 passed=0

@@ -24,7 +24,8 @@ if [ ! -f "$hdr/.stamp" ] || [ "$(cat "$hdr/.stamp")" != "$(git -C "$SRC" rev-pa
 fi
 
 progress "building guest programs and selftests (static)"
-SELFTESTS=(migration compaction_test)
+SELFTESTS=(migration compaction_test split_huge_page_test transhuge-stress hugetlb-madvise
+	hugetlb-soft-offline memory-failure)
 make -C "$SRC/tools/testing/selftests/mm" OUTPUT="$out/st" \
 	KHDR_INCLUDES="-isystem $hdr/include" LDFLAGS=-static \
 	"${SELFTESTS[@]/#/$out/st/}" >>"$log" 2>&1 ||
