@@ -49,8 +49,8 @@ out.append(f'| pages migrated / failed (pgmigrate_*) | {g("pgmigrate_success")} 
 out.append(f'| by range: balloon / zsmalloc / folio pages | '
            f'{g("pgmigrate_range_offline_success")} / {g("pgmigrate_range_zsmalloc_success")} / '
            f'{g("pgmigrate_range_folio_success")} |')
-out.append(f'| faults injected: alloc / page / delay | {g("fail_migrate_alloc")} / '
-           f'{g("fail_migrate_page")} / {g("fail_migrate_delay")} |')
+out.append(f'| faults injected: alloc / page / delay | {g("fail_migrate_alloc").split()[0]} / '
+           f'{g("fail_migrate_page").split()[0]} / {g("fail_migrate_delay").split()[0]} |')
 out.append(f'| zsmalloc objects / pages at the end | {g("zsmalloc_objects_used")} / '
            f'{g("zsmalloc_pages_used")} |')
 out.append(f'| free memory (MemFree + per-CPU lists) after - before | '
