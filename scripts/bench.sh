@@ -1,35 +1,46 @@
 #!/usr/bin/env bash
-# make bench: the migration benchmark (KUnit suite migrate_bench, patch 1 of
-# the series), base kernel vs series, in one run.
+# make bench: the benchmarks of the series (KUnit suites migrate_bench and
+# compact_bench, patches 1 and 2), base kernel vs series, in one run.
 #
-#   base:   the base kernel plus only the benchmark patch (PREFIX=1), which
-#           migrates with today's migrate_pages()
+#   base:   the base kernel plus only the two benchmark patches (PREFIX=2),
+#           which migrate with today's migrate_pages() and compaction
 #   series: the whole series (serial copy engine unless a case says otherwise)
 #
 # For each architecture (BENCH_ARCHS, default "uml x86_64") both kernels are
-# built with config/bench.config (no debug options), then booted alternately
-# ROUNDS times (default 3): base, series, base, series, ... Each boot runs the
-# suite with migrate_bench.reps=REPS (default 5) and max_mib=MAX_MIB (default
-# 1024); a boot reports the median of its passes, the table the median and
-# spread of the boots. UML runs natively (4 KiB figures); x86_64 runs in QEMU
-# under TCG (64 KiB and 2 MiB folios, copy engines): read those as ratios.
+# built with config/bench.config (no debug options), then booted alternately:
 #
-# Output: build/bench/*.log (raw KTAP of every boot), build/results/bench.md.
+#  - migrate_bench, ROUNDS times (default 3): base, series, base, ... Each
+#    boot runs the suite with migrate_bench.reps=REPS (default 5) and
+#    max_mib=MAX_MIB (default 1024) and reports the median of its passes.
+#  - compact_bench, COMPACT_ROUNDS times (default 5), with
+#    compact_bench.reps=COMPACT_REPS (default 3) and fill_mib=0 (the whole
+#    zone of movable allocations is filled and fragmented).
+#
+# The tables give the median and spread of the boots. UML runs natively (the
+# figures to read); x86_64 runs in QEMU under TCG: read those as ratios.
+#
+# Output: build/bench/*.log and build/bench/compact/*.log (raw KTAP of every
+# boot), build/results/bench.md (both tables).
 . "$(dirname "$0")/common.sh"
 
 ROUNDS=${ROUNDS:-3}
 REPS=${REPS:-5}
 MAX_MIB=${MAX_MIB:-1024}
+COMPACT_ROUNDS=${COMPACT_ROUNDS:-5}
+COMPACT_REPS=${COMPACT_REPS:-3}
 BENCH_ARCHS=${BENCH_ARCHS:-uml x86_64}
 out=$BUILD/bench
-mkdir -p "$out" "$RESULTS"
-rm -f "$out"/*.log
+cout=$out/compact
+mkdir -p "$out" "$cout" "$RESULTS"
+rm -f "$out"/*.log "$cout"/*.log
 
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number, not '$ROUNDS'"
 [[ $REPS =~ ^[1-9][0-9]?$ ]] || die "REPS must be 1-99, not '$REPS'"
 if ! [[ $MAX_MIB =~ ^[1-9][0-9]*$ ]] || ((MAX_MIB > 4096)); then
 	die "MAX_MIB must be 1-4096, not '$MAX_MIB'"
 fi
+[[ $COMPACT_ROUNDS =~ ^[0-9]+$ ]] || die "COMPACT_ROUNDS must be a number, not '$COMPACT_ROUNDS'"
+[[ $COMPACT_REPS =~ ^[1-9][0-9]?$ ]] || die "COMPACT_REPS must be 1-99, not '$COMPACT_REPS'"
 
 # kunit.py options of one architecture.
 arch_opts() {
@@ -44,21 +55,27 @@ arch_opts() {
 	esac
 }
 
-# The source tree and build directory of a kernel: base (+ benchmark) or series.
+# The source tree and build directory of a kernel: base (+ benchmarks) or series.
 kernel_dirs() {
 	local arch=$1 which=$2
 	if [ "$which" = base ]; then
-		PREFIX=1 select_tree
-		bdir=$BUILD/bench-$arch-p1
+		PREFIX=2 select_tree
+		bdir=$BUILD/bench-$arch-p2
 	else
 		select_tree
 		bdir=$BUILD/bench-$arch
 	fi
 }
 
-subject=$(git -C "$LINUX" log -1 --format=%s "$(git -C "$LINUX" rev-list --reverse base..series | head -n 1)")
-[ "$subject" = "mm/tests: add a KUnit benchmark of page migration" ] ||
-	die "patch 1 of the series is not the benchmark patch ('$subject')"
+# The base kernel must differ from the base by the benchmarks only.
+i=0
+for want in "mm/tests: add a KUnit benchmark of page migration" \
+	"mm/tests: add a KUnit benchmark of compaction"; do
+	i=$((i + 1))
+	rev=$(git -C "$LINUX" rev-list --reverse base..series | sed -n "${i}p")
+	subject=$(git -C "$LINUX" log -1 --format=%s "$rev")
+	[ "$subject" = "$want" ] || die "patch $i of the series is not '$want' ('$subject')"
+done
 
 for arch in $BENCH_ARCHS; do
 	arch_opts "$arch"
@@ -90,9 +107,29 @@ for arch in $BENCH_ARCHS; do
 	done
 done
 
+for arch in $BENCH_ARCHS; do
+	arch_opts "$arch"
+	for ((r = 1; r <= COMPACT_ROUNDS; r++)); do
+		for which in base series; do
+			kernel_dirs "$arch" "$which"
+			log=$cout/$arch-$which-$r.log
+			run_logged "$log" "compaction benchmark $arch $which, round $r of $COMPACT_ROUNDS" \
+				python3 "$SRC/tools/testing/kunit/kunit.py" exec "${opts[@]}" \
+				--build_dir="$bdir" --timeout=3000 --raw_output=kunit \
+				--kernel_args "compact_bench.reps=$COMPACT_REPS compact_bench.fill_mib=0" \
+				'compact_bench' || fail=1
+		done
+	done
+done
+
 machine="$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ { printf "%d GiB", $2 / 1048576 + 0.5 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME")"
 python3 "$TOP/scripts/bench_table.py" --machine "$machine" \
 	--settings "rounds=$ROUNDS reps=$REPS max_mib=$MAX_MIB" "$out" >"$RESULTS/bench.md" || fail=1
+if ((COMPACT_ROUNDS)); then
+	python3 "$TOP/scripts/compact_table.py" --machine "$machine" \
+		--settings "rounds=$COMPACT_ROUNDS reps=$COMPACT_REPS fill_mib=0" "$cout" \
+		>>"$RESULTS/bench.md" || fail=1
+fi
 cat "$RESULTS/bench.md"
 if ((fail)); then
 	progress "make bench: a benchmark run failed, see build/bench/*.log"
