@@ -33,8 +33,9 @@ setup() {
 	"$S/deps.sh" && "$S/tree.sh" && { "$S/sparse.sh" >/dev/null; } && result setup ok "base kernel fetched, verified, series applied"
 }
 
-# The benchmark's smoke cases ran in the KUnit steps: their lines must parse
-# for `make bench` (scripts/bench_table.py) and no case may have failed.
+# The benchmarks' smoke cases ran in the KUnit steps: their lines must parse
+# for `make bench` (scripts/bench_table.py, scripts/compact_table.py: every
+# workload of compact_bench) and no case may have failed.
 bench_smoke() {
 	local arch msg
 	for arch in uml x86_64; do
@@ -42,6 +43,11 @@ bench_smoke() {
 			result bench-smoke ok "migrate_bench on $arch: $msg"
 		else
 			result bench-smoke fail "migrate_bench on $arch" "$msg"
+		fi
+		if msg=$(python3 "$S/compact_table.py" --smoke "$BUILD/$arch/test.log" 2>&1); then
+			result bench-smoke ok "compact_bench on $arch: $msg"
+		else
+			result bench-smoke fail "compact_bench on $arch" "$msg"
 		fi
 	done
 }
