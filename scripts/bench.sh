@@ -9,9 +9,10 @@
 # For each architecture (BENCH_ARCHS, default "uml x86_64") both kernels are
 # built with config/bench.config (no debug options), then booted alternately:
 #
-#  - migrate_bench, ROUNDS times (default 3): base, series, base, ... Each
-#    boot runs the suite with migrate_bench.reps=REPS (default 5) and
-#    max_mib=MAX_MIB (default 1024) and reports the median of its passes.
+#  - migrate_bench, ROUNDS times (default 3; 0: not at all): base, series,
+#    base, ... Each boot runs the suite with migrate_bench.reps=REPS
+#    (default 5) and max_mib=MAX_MIB (default 1024) and reports the median
+#    of its passes.
 #  - compact_bench, COMPACT_ROUNDS times (default 5), with
 #    compact_bench.reps=COMPACT_REPS (default 3) and fill_mib=0 (the whole
 #    zone of movable allocations is filled and fragmented).
@@ -34,7 +35,7 @@ cout=$out/compact
 mkdir -p "$out" "$cout" "$RESULTS"
 rm -f "$out"/*.log "$cout"/*.log
 
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "ROUNDS must be a positive number, not '$ROUNDS'"
+[[ $ROUNDS =~ ^[0-9]+$ ]] || die "ROUNDS must be a number, not '$ROUNDS'"
 [[ $REPS =~ ^[1-9][0-9]?$ ]] || die "REPS must be 1-99, not '$REPS'"
 if ! [[ $MAX_MIB =~ ^[1-9][0-9]*$ ]] || ((MAX_MIB > 4096)); then
 	die "MAX_MIB must be 1-4096, not '$MAX_MIB'"
@@ -123,8 +124,11 @@ for arch in $BENCH_ARCHS; do
 done
 
 machine="$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ { printf "%d GiB", $2 / 1048576 + 0.5 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME")"
-python3 "$TOP/scripts/bench_table.py" --machine "$machine" \
-	--settings "rounds=$ROUNDS reps=$REPS max_mib=$MAX_MIB" "$out" >"$RESULTS/bench.md" || fail=1
+: >"$RESULTS/bench.md"
+if ((ROUNDS)); then
+	python3 "$TOP/scripts/bench_table.py" --machine "$machine" \
+		--settings "rounds=$ROUNDS reps=$REPS max_mib=$MAX_MIB" "$out" >"$RESULTS/bench.md" || fail=1
+fi
 if ((COMPACT_ROUNDS)); then
 	python3 "$TOP/scripts/compact_table.py" --machine "$machine" \
 		--settings "rounds=$COMPACT_ROUNDS reps=$COMPACT_REPS fill_mib=0" "$cout" \
