@@ -9,7 +9,7 @@ SHELL := /bin/bash
 S := scripts
 export HARNESS_T0 := $(shell date +%s)
 
-.PHONY: all run check deps fetch fetch-show tree export export-check \
+.PHONY: all run check deps fetch fetch-show repin tree export export-check \
 	kernel kunit-uml kunit-x86_64 kunit initramfs e2e stress lint check-series \
 	bench clean distclean
 
@@ -25,6 +25,10 @@ fetch: deps
 fetch-show: deps
 	@$(S)/apt-private.sh update
 	@APT_CMD=apt-cache $(S)/apt-private.sh madison $$(sed -n 's/^PACKAGE=//p' base.pin)
+
+# Pin the base that `make tree` took when the pinned one was gone.
+repin: tree
+	@$(S)/repin.sh
 
 tree: fetch
 	@$(S)/tree.sh
@@ -55,7 +59,8 @@ e2e: kernel initramfs
 run: deps tree
 	@t0=$$(date +%s); \
 	$(S)/kunit.sh x86_64 build && $(S)/initramfs.sh && \
-	{ $(S)/e2e.sh e2e; python3 $(S)/report.py build e2e $$(( $$(date +%s) - t0 )); }
+	{ $(S)/e2e.sh e2e; rc=$$?; python3 $(S)/report.py build e2e $$(( $$(date +%s) - t0 )) || rc=1; \
+	  python3 $(S)/qemu_machine.py boots; exit $$rc; }
 
 # The migration storm in the guest for DURATION seconds (default 600; make
 # check runs a 180 s one): scripts/stress.sh.

@@ -1,5 +1,8 @@
 # kunit.py --qemu_config for the series: the x86_64 test kernel on a QEMU
-# (TCG) machine with two NUMA nodes, each its own socket with two CPUs.
+# machine with two NUMA nodes, each its own socket with two CPUs. kunit.py
+# builds with it; scripts/qemu-kunit.py boots with its command line and
+# machine, adding the run's accelerator and CPU model (-accel kvm -cpu host
+# or -accel tcg -cpu max: scripts/qemu_machine.py).
 from ..qemu_config import QemuArchParams
 
 QEMU_ARCH = QemuArchParams(linux_arch='x86_64',
@@ -11,7 +14,6 @@ CONFIG_SERIAL_8250_CONSOLE=y''',
 			   kernel_command_line='console=ttyS0 panic_on_warn=0',
 			   extra_qemu_params=[
 				'-bios', 'qboot.rom',
-				'-cpu', 'max',
 				'-m', '2G',
 				'-smp', '4,sockets=2,cores=2',
 				'-object', 'memory-backend-ram,id=m0,size=1G',

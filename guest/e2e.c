@@ -580,6 +580,7 @@ int main(int argc, char **argv)
 		balloon_mib = strtoul(argv[1], NULL, 0);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("KTAP version 1\n1..14\n");
+	require_balloon_device();
 	/*
 	 * zram and the balloon first, into the lowest pfns a filler gives
 	 * back, so that zsmalloc's and the balloon's pages sit at the bottom

@@ -10,6 +10,7 @@
 #define GUEST_H
 
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -72,6 +73,67 @@ static inline void result(bool ok, const char *name)
 	fflush(stdout);
 	if (!ok)
 		failures++;
+}
+
+/*
+ * The device every scenario needs, checked before anything else: the
+ * virtio-balloon, bound to its driver and with an interrupt (MSI-X vectors
+ * or an INTx line). Without it each balloon step would fail later, far from
+ * the cause (an ACPI error while routing PCI interrupts, say). On failure,
+ * @why says what is missing in one line.
+ */
+static inline bool balloon_device_ready(char *why, size_t len)
+{
+	static const char drv[] = "/sys/bus/virtio/drivers/virtio_balloon";
+	char path[640], dev[256] = "";
+	struct dirent *e;
+	long irq = 0, msi = 0;
+	DIR *d = opendir(drv);
+	FILE *f;
+
+	while (d && (e = readdir(d)))
+		if (!strncmp(e->d_name, "virtio", 6)) {
+			snprintf(dev, sizeof(dev), "%s", e->d_name);
+			break;
+		}
+	if (d)
+		closedir(d);
+	if (!dev[0]) {
+		snprintf(why, len, "no virtio-balloon device is bound to its driver (look for PCI or ACPI errors on the console)");
+		return false;
+	}
+	snprintf(path, sizeof(path), "%s/%s/../msi_irqs", drv, dev);
+	d = opendir(path);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.')
+			msi++;
+	if (d)
+		closedir(d);
+	snprintf(path, sizeof(path), "%s/%s/../irq", drv, dev);
+	f = fopen(path, "r");
+	if (f) {
+		if (fscanf(f, "%ld", &irq) != 1)
+			irq = 0;
+		fclose(f);
+	}
+	if (!msi && irq <= 0) {
+		snprintf(why, len, "virtio-balloon (%s) has no interrupt: no MSI-X vector, no INTx line (look for ACPI errors on the console)",
+			 dev);
+		return false;
+	}
+	return true;
+}
+
+/* Stop the scenario, in one KTAP line, when its device is not usable. */
+static inline void require_balloon_device(void)
+{
+	char why[512];
+
+	if (!balloon_device_ready(why, sizeof(why))) {
+		printf("Bail out! %s\n", why);
+		fflush(stdout);
+		exit(1);
+	}
 }
 
 static inline void host(const char *fmt, ...)

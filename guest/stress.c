@@ -664,6 +664,7 @@ int main(int argc, char **argv)
 	if (st == MAP_FAILED)
 		return 1;
 	printf("KTAP version 1\n1..12\n");
+	require_balloon_device();
 	diag("migration storm for %lu s", seconds);
 
 	test_fault_knobs();

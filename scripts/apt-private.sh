@@ -38,7 +38,7 @@ if [ "${1:-}" = update ]; then
 	uri=$(archive_uri)
 	[ -n "$uri" ] || die "no apt index target labelled 'Debian' on this machine; cannot derive the archive URI"
 	# shellcheck source=/dev/null
-	. "$TOP/base.pin"
+	. "$BASE_PIN"
 	cat >"$APTDIR/etc/sources.list" <<-EOF
 		deb $uri $SUITE main
 		deb-src $uri sid main

@@ -17,8 +17,10 @@
 #    compact_bench.reps=COMPACT_REPS (default 3) and fill_mib=0 (the whole
 #    zone of movable allocations is filled and fragmented).
 #
-# The tables give the median and spread of the boots. UML runs natively (the
-# figures to read); x86_64 runs in QEMU under TCG: read those as ratios.
+# The tables give the median and spread of the boots. UML runs natively;
+# x86_64 runs in QEMU with this run's accelerator (scripts/qemu_machine.py:
+# KVM with -cpu host where a probe boot runs, else TCG, whose figures are
+# only to be read as ratios). Each table says which.
 #
 # Output: build/bench/*.log and build/bench/compact/*.log (raw KTAP of every
 # boot), build/results/bench.md (both tables).
@@ -92,6 +94,26 @@ for arch in $BENCH_ARCHS; do
 	done
 done
 
+# One boot of a benchmark: kunit.py on UML; on x86_64 QEMU is started by
+# scripts/qemu-kunit.py with the run's accelerator and the console goes
+# through `kunit.py parse` (raw KUnit lines, as kunit.py exec would print).
+bench_boot() {
+	local arch=$1 name=$2 args=$3 suite=$4
+	if [ "$arch" = uml ]; then
+		python3 "$SRC/tools/testing/kunit/kunit.py" exec "${opts[@]}" \
+			--build_dir="$bdir" --timeout=3000 --raw_output=kunit \
+			--kernel_args "$args" "$suite"
+		return
+	fi
+	python3 "$TOP/scripts/qemu-kunit.py" --build-dir="$bdir" \
+		--qemu-config="$TOP/config/qemu_x86_64_bench.py" --name="$name" \
+		--timeout=3000 --kernel-args="$args" --filter="$suite" >&2 || return
+	python3 "$SRC/tools/testing/kunit/kunit.py" parse --raw_output=kunit "$bdir/test.log"
+}
+
+accel=tcg
+case " $BENCH_ARCHS " in *" x86_64 "*) accel=$(qemu_accel) ;; esac
+
 fail=0
 for arch in $BENCH_ARCHS; do
 	arch_opts "$arch"
@@ -100,9 +122,8 @@ for arch in $BENCH_ARCHS; do
 			kernel_dirs "$arch" "$which"
 			log=$out/$arch-$which-$r.log
 			run_logged "$log" "benchmark $arch $which, round $r of $ROUNDS" \
-				python3 "$SRC/tools/testing/kunit/kunit.py" exec "${opts[@]}" \
-				--build_dir="$bdir" --timeout=3000 --raw_output=kunit \
-				--kernel_args "migrate_bench.reps=$REPS migrate_bench.max_mib=$MAX_MIB" \
+				bench_boot "$arch" "bench-$arch-$which-$r" \
+				"migrate_bench.reps=$REPS migrate_bench.max_mib=$MAX_MIB" \
 				'migrate_bench' || fail=1
 		done
 	done
@@ -115,9 +136,8 @@ for arch in $BENCH_ARCHS; do
 			kernel_dirs "$arch" "$which"
 			log=$cout/$arch-$which-$r.log
 			run_logged "$log" "compaction benchmark $arch $which, round $r of $COMPACT_ROUNDS" \
-				python3 "$SRC/tools/testing/kunit/kunit.py" exec "${opts[@]}" \
-				--build_dir="$bdir" --timeout=3000 --raw_output=kunit \
-				--kernel_args "compact_bench.reps=$COMPACT_REPS compact_bench.fill_mib=0" \
+				bench_boot "$arch" "compact-bench-$arch-$which-$r" \
+				"compact_bench.reps=$COMPACT_REPS compact_bench.fill_mib=0" \
 				'compact_bench' || fail=1
 		done
 	done
@@ -126,15 +146,16 @@ done
 machine="$(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ { printf "%d GiB", $2 / 1048576 + 0.5 }' /proc/meminfo), $(. /etc/os-release && echo "$PRETTY_NAME")"
 : >"$RESULTS/bench.md"
 if ((ROUNDS)); then
-	python3 "$TOP/scripts/bench_table.py" --machine "$machine" \
+	python3 "$TOP/scripts/bench_table.py" --machine "$machine" --accel "$accel" \
 		--settings "rounds=$ROUNDS reps=$REPS max_mib=$MAX_MIB" "$out" >"$RESULTS/bench.md" || fail=1
 fi
 if ((COMPACT_ROUNDS)); then
-	python3 "$TOP/scripts/compact_table.py" --machine "$machine" \
+	python3 "$TOP/scripts/compact_table.py" --machine "$machine" --accel "$accel" \
 		--settings "rounds=$COMPACT_ROUNDS reps=$COMPACT_REPS fill_mib=0" "$cout" \
 		>>"$RESULTS/bench.md" || fail=1
 fi
 cat "$RESULTS/bench.md"
+python3 "$TOP/scripts/qemu_machine.py" boots >&2
 if ((fail)); then
 	progress "make bench: a benchmark run failed, see build/bench/*.log"
 	exit 1

@@ -3,7 +3,9 @@
 #   lint (checkpatch, sparse/W=1, kernel-doc, coccicheck), KUnit on UML,
 #   KUnit on x86_64 (QEMU), the QEMU end-to-end scenario (with upstream's
 #   selftests/mm programs), a short migration storm (STRESS_DURATION seconds,
-#   default 180).
+#   default 180), and the harness's own tests (accelerator probe, base
+#   fallback). Every QEMU boot uses one accelerator, probed once
+#   (scripts/qemu_machine.py); the summary counts the boots.
 # Each step records one line per check in build/results/<step>.tsv; a step that
 # dies without results counts as one failure. The last line is the summary
 # "N passed, N failed"; the exit status is non-zero on any failure.
@@ -56,6 +58,7 @@ step setup setup
 if grep -q '^fail' "$RESULTS/setup.tsv" 2>/dev/null; then
 	progress "set-up failed; nothing else can run"
 else
+	step harness "$S/harness-test.sh"
 	step lint "$S/lint.sh"
 	step kunit-uml "$S/kunit.sh" uml run
 	step kunit-x86_64 "$S/kunit.sh" x86_64 run
@@ -79,6 +82,7 @@ for s in "${steps[@]}"; do
 	grep '^fail' "$f" 2>/dev/null | cut -f2,3 | sed 's/^/    FAILED: /' || true
 done
 total=$(($(date +%s) - HARNESS_T0))
+python3 "$S/qemu_machine.py" boots
 echo "total time: $((total / 60))m$((total % 60))s"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

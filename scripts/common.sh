@@ -11,6 +11,8 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 LINUX=$BUILD/linux
 PATCHES=$TOP/patches
+# The pin of the base kernel (another file for the harness's own tests).
+BASE_PIN=${BASE_PIN:-$TOP/base.pin}
 RESULTS=$BUILD/results
 JOBS=${JOBS:-$(nproc)}
 
@@ -96,6 +98,12 @@ if command -v ccache >/dev/null 2>&1; then
 else
 	CC_CMD=gcc
 fi
+
+# The QEMU accelerator of this run (kvm or tcg), decided once per run by a
+# probe boot (scripts/qemu_machine.py; QEMU_ACCEL=kvm|tcg forces it).
+qemu_accel() {
+	python3 "$TOP/scripts/qemu_machine.py" accel
+}
 
 # Which kernel tree a build uses: the series (default), the base alone
 # (BASE_ONLY=1) or the base plus the first N patches (PREFIX=N). Sets SRC

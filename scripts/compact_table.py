@@ -137,11 +137,19 @@ ROWS = [
 ]
 
 
+def accel_note(accel):
+    """How to read the x86_64 figures of a table, by the boots' accelerator."""
+    if accel == 'kvm':
+        return ', QEMU KVM with -cpu host'
+    return ', QEMU TCG: ratios only'
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--machine', default='')
     ap.add_argument('--settings', default='')
     ap.add_argument('--smoke', action='store_true')
+    ap.add_argument('--accel', default='tcg', help='accelerator of the x86_64 boots')
     ap.add_argument('path')
     args = ap.parse_args()
     if args.smoke:
@@ -175,7 +183,7 @@ def main():
     for arch in sorted(data):
         nb = boots[arch]
         out.append(f'### {arch} ({nb.get("base", 0)} base + {nb.get("series", 0)} series boots'
-                   + (', QEMU TCG: ratios only' if arch != 'uml' else ', native') + ')')
+                   + (accel_note(args.accel) if arch != 'uml' else ', native') + ')')
         out.append('')
         out.append('| workload | base | series | series/base |')
         out.append('|---|---|---|---|')

@@ -18,7 +18,8 @@ group=$scenario$SUFFIX
 reset_results "$group"
 work=$BUILD/$group
 rm -rf "$work"
-progress "booting the x86_64 kernel in QEMU (TCG, 4 vCPUs, 2 NUMA nodes, virtio-balloon): scenario '$scenario'"
+accel=$(qemu_accel)
+progress "booting the x86_64 kernel in QEMU ($accel, 4 vCPUs, 2 NUMA nodes, virtio-balloon): scenario '$scenario'"
 python3 "$TOP/scripts/qemu-e2e.py" --kernel "$kernel" --initrd "$initrd" \
 	--workdir "$work" --results "$RESULTS/$group.tsv" \
 	--scenario "$scenario" --args "$args" --timeout "${E2E_TIMEOUT:-2400}"

@@ -5,8 +5,11 @@
 #
 # uml:    UML kernel in build/uml, config/kunit.config + config/suites.config
 # x86_64: the x86_64 test kernel in build/x86_64 (also used for the QEMU
-#         end-to-end boot), + config/x86_64.config, run by QEMU (TCG) with
-#         config/qemu_x86_64_numa.py: 4 vCPUs, 2 NUMA nodes.
+#         end-to-end boot), + config/x86_64.config, built by kunit.py with
+#         config/qemu_x86_64_numa.py (4 vCPUs, 2 NUMA nodes) and booted by
+#         scripts/qemu-kunit.py with this run's accelerator (KVM where a
+#         probe boot runs, else TCG: scripts/qemu_machine.py); the console
+#         is parsed by `kunit.py parse`.
 #
 # BASE_ONLY=1 / PREFIX=N build the base (or a prefix of the series) instead,
 # in build/<arch>-base or build/<arch>-pN, without config/suites.config.
@@ -56,12 +59,32 @@ fi
 
 reset_results "$name"
 json=$RESULTS/$name.json
-rm -f "$json"
+rm -f "$json" "$bdir/test.log"
 rc=0
-run_logged "$log" "KUnit on $arch: build and run${filter:+ ($filter)}" \
-	"${kunit[@]}" run "${configs[@]}" "${archopts[@]}" \
-	--build_dir="$bdir" --jobs="$JOBS" --make_options "CC=$CC_CMD" \
-	--timeout="$timeout" --json="$json" ${filter:+"$filter"} || rc=$?
+if [ "$arch" = uml ]; then
+	run_logged "$log" "KUnit on $arch: build and run${filter:+ ($filter)}" \
+		"${kunit[@]}" run "${configs[@]}" "${archopts[@]}" \
+		--build_dir="$bdir" --jobs="$JOBS" --make_options "CC=$CC_CMD" \
+		--timeout="$timeout" --json="$json" ${filter:+"$filter"} || rc=$?
+else
+	# kunit.py builds; QEMU is started here with the run's accelerator.
+	run_logged "$log" "building $arch kernel (${bdir#"$TOP"/})" \
+		"${kunit[@]}" build "${configs[@]}" "${archopts[@]}" \
+		--build_dir="$bdir" --jobs="$JOBS" --make_options "CC=$CC_CMD" || rc=$?
+	if [ "$rc" = 0 ]; then
+		accel=$(qemu_accel)
+		unset PROGRESS_CMD
+		run_logged "$BUILD/logs/$name-boot.log" \
+			"KUnit on $arch in QEMU ($accel)${filter:+ ($filter)}" \
+			python3 "$TOP/scripts/qemu-kunit.py" --build-dir="$bdir" \
+			--qemu-config="$TOP/config/qemu_x86_64_numa.py" --name="$name" \
+			--timeout="$timeout" ${filter:+--filter="$filter"} || rc=$?
+		# The parser's exit status is that of the tests: the TSV below
+		# has them one by one.
+		"${kunit[@]}" parse --json="$json" "$bdir/test.log" \
+			>"$BUILD/logs/$name-parse.log" 2>&1 || true
+	fi
+fi
 
 python3 - "$json" "$RESULTS/$name.tsv" "$bdir/test.log" <<'EOF' || rc=1
 import json, os, re, sys

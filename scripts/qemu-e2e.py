@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Boot the x86_64 test kernel in QEMU (TCG) and run a guest scenario.
+"""Boot the x86_64 test kernel in QEMU and run a guest scenario.
 
 The guest has two NUMA nodes (one socket each) and a virtio-balloon device.
 It prints KTAP on the serial console; lines "@@HOST <request>" are requests
 to the host, carried out here through QMP (balloon inflate/deflate). After
 the guest stops, the KTAP results, the guest's exit status and a scan of the
 kernel log for splats become check results (one TSV line each), and the
-"# metric" lines go to a JSON file for the report.
+"# metric" lines go to a JSON file for the report. The accelerator is the
+run's (scripts/qemu_machine.py: KVM where a probe boot runs, else TCG).
 """
 import argparse
 import json
@@ -18,8 +19,15 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import qemu_machine  # noqa: E402
+
 KTAP_RE = re.compile(r'^(not ok|ok) (\d+) (\S+)(.*)$')
 PLAN_RE = re.compile(r'^1\.\.(\d+)$')
+BAIL_RE = re.compile(r'^Bail out!\s*(.*)$')
+# ACPI interpreter and table errors: a device whose interrupt routing failed
+# to evaluate (an AML loop time-out, say) is missing from the scenario.
+ACPI_ERROR_RE = re.compile(r'ACPI (Error|BIOS Error|Exception)')
 METRIC_RE = re.compile(r'^# metric (\S+) (.*)$')
 KERNEL_LINE_RE = re.compile(r'\[\s*\d+\.\d+\]')
 SPLAT_RE = re.compile(
@@ -91,8 +99,9 @@ def main():
     cmdline = ('console=ttyS0 loglevel=5 kunit.enable=0 panic_on_warn=0 '
                f'e2e.scenario={opts.scenario} e2e.args={opts.args or "-"} '
                f'{opts.append}').strip()
-    qemu = ['qemu-system-x86_64', '-nodefaults', '-nographic', '-no-reboot',
-            '-accel', 'tcg', '-bios', 'qboot.rom', '-cpu', 'max',
+    choice = qemu_machine.accel()
+    qemu = [qemu_machine.QEMU, '-nodefaults', '-nographic', '-no-reboot',
+            *qemu_machine.MACHINE, *qemu_machine.accel_args(choice), '-bios', 'qboot.rom',
             '-m', f'{opts.mem_mib}M', '-smp', '4,sockets=2,cores=2',
             '-object', f'memory-backend-ram,id=m0,size={half}M',
             '-object', f'memory-backend-ram,id=m1,size={opts.mem_mib - half}M',
@@ -170,13 +179,22 @@ def main():
     proc.wait()
     log.close()
     elapsed = time.time() - t0
+    qemu_machine.record_boot(opts.scenario, choice, elapsed,
+                             124 if timed_out else proc.returncode)
 
     # Results.
     plan = None
     tests = []
     metrics = {}
     splats = []
+    bail = None
+    acpi_errors = []
     for line in lines:
+        m = BAIL_RE.match(line)
+        if m and bail is None:
+            bail = m.group(1)
+        if KERNEL_LINE_RE.search(line) and ACPI_ERROR_RE.search(line):
+            acpi_errors.append(line.strip())
         m = PLAN_RE.match(line)
         if m and plan is None:
             plan = int(m.group(1))
@@ -199,6 +217,12 @@ def main():
             out.write(f'{"ok" if ok else "fail"}\t{name}\t{detail}\n')
             print(f'{"ok     " if ok else "FAILED "} e2e {name} {detail}', file=sys.stderr)
 
+        # First what the scenario could not start without: the cause, not
+        # its consequences.
+        result(not acpi_errors, f'{opts.scenario}_no_acpi_errors',
+               f'{len(acpi_errors)} lines, first: {acpi_errors[0]}' if acpi_errors else '')
+        if bail is not None:
+            result(False, f'{opts.scenario}_devices', bail)
         for ok, name, detail in tests:
             result(ok, name, detail)
         complete = (not timed_out and guest_exit is not None and plan is not None
@@ -208,6 +232,8 @@ def main():
             detail = f'timed out after {opts.timeout}s'
         elif guest_exit is None:
             detail = 'guest stopped before the scenario ended'
+        elif bail is not None:
+            detail = f'bailed out: {bail}'
         elif plan is None or len(tests) != plan:
             detail = f'{len(tests)} results for a plan of {plan}'
         result(complete, f'{opts.scenario}_completed', detail)

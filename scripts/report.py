@@ -21,8 +21,15 @@ def g(key, default='?'):
     return m.get(key, default)
 
 
+accel = '?'
+try:
+    with open(os.path.join(build, 'results', 'accel.txt')) as f:
+        accel = dict(l.rstrip('\n').split('=', 1) for l in f if '=' in l).get('accel', '?')
+except OSError:
+    pass
 print()
-print('=== make run: page migration end to end (x86_64 guest, QEMU TCG, 2 NUMA nodes) ===')
+print(f'=== make run: page migration end to end (x86_64 guest, QEMU {accel.upper()}, '
+      '2 NUMA nodes) ===')
 print(f'balloon      inflated {g("balloon_pages")} pages in {g("balloon_inflate_s")}s, '
       f'deflated in {g("balloon_deflate_s")}s')
 print(f'fragmenting  {g("frag_pages")} pages of anonymous memory; free 2 MiB blocks '

@@ -9,7 +9,8 @@
 # patches/ (FORCE=1 overrides).
 . "$(dirname "$0")/common.sh"
 # shellcheck source=/dev/null
-. "$TOP/base.pin"
+. "$BASE_PIN"
+PIN_VERSION=$VERSION
 
 git_l() { git -C "$LINUX" "$@"; }
 
@@ -24,8 +25,14 @@ series_stamp() {
 	) | sha256sum | cut -d' ' -f1
 }
 
+# What fetch-base.sh took: the pinned version, or the newest one served when
+# the pinned one is gone (then VERSION differs from PIN_VERSION).
+fetched() {
+	# shellcheck source=/dev/null
+	. "$BUILD/base/fetched"
+}
+
 create_base() {
-	"$TOP/scripts/fetch-base.sh"
 	progress "importing the base tarball into build/linux (git)"
 	rm -rf "$LINUX.tmp"
 	mkdir -p "$LINUX.tmp"
@@ -46,9 +53,10 @@ create_base() {
 			-m "Imported from Debian's $PACKAGE package, $TARBALL."
 		git tag base
 	)
+	echo "$PACKAGE=$VERSION" >"$LINUX.tmp/.git/base.version"
 	local got
 	got=$(git -C "$LINUX.tmp" rev-parse base)
-	if [ -n "${BASE_COMMIT:-}" ] && [ "$got" != "$BASE_COMMIT" ]; then
+	if [ "$VERSION" = "$PIN_VERSION" ] && [ -n "${BASE_COMMIT:-}" ] && [ "$got" != "$BASE_COMMIT" ]; then
 		die "base commit is $got, base.pin expects $BASE_COMMIT (the import is not deterministic?)"
 	fi
 	rm -rf "$LINUX"
@@ -70,10 +78,14 @@ apply_series() {
 	while read -r p; do
 		case "$p" in '' | '#'*) continue ;; esac
 		[ -f "$PATCHES/$p" ] || die "patches/series lists $p, which does not exist"
+		# -3: on a base other than the pinned one, a patch whose context
+		# moved still applies where the blobs it names are known.
 		if ! GIT_COMMITTER_NAME=$FIXED_NAME GIT_COMMITTER_EMAIL=$FIXED_EMAIL \
-			git_l am -q --committer-date-is-author-date "$PATCHES/$p"; then
+			git_l am -q -3 --committer-date-is-author-date "$PATCHES/$p" \
+			>"$BUILD/logs/git-am.log" 2>&1; then
+			tail -n 20 "$BUILD/logs/git-am.log" >&2
 			git_l am --abort >/dev/null 2>&1 || true
-			die "patch $p does not apply"
+			die "patch $p does not apply to $(cat "$LINUX/.git/base.version" 2>/dev/null || echo the base)"
 		fi
 		n=$((n + 1))
 	done <"$PATCHES/series"
@@ -82,12 +94,26 @@ apply_series() {
 	progress "build/linux at base + $n patches ($(git_l rev-parse --short HEAD))"
 }
 
-mkdir -p "$BUILD"
+mkdir -p "$BUILD/logs"
 [ -f "$PATCHES/series" ] || die "patches/series is missing"
 stamp=$(series_stamp)
 
+"$TOP/scripts/fetch-base.sh"
+fetched
 if [ ! -d "$LINUX/.git" ] || ! git_l rev-parse -q --verify base >/dev/null; then
 	create_base
+elif [ "$(cat "$LINUX/.git/base.version" 2>/dev/null)" != "$PACKAGE=$VERSION" ]; then
+	# A base of another version (the fallback, or a re-pin). An old tree
+	# without the stamp holds the pinned base (its commit says which).
+	if [ ! -f "$LINUX/.git/base.version" ] && [ "$VERSION" = "$PIN_VERSION" ] &&
+		[ "$(git_l rev-parse base)" = "${BASE_COMMIT:-}" ]; then
+		echo "$PACKAGE=$VERSION" >"$LINUX/.git/base.version"
+	else
+		if [ "${FORCE:-0}" != 1 ] && [ -n "$(git_l rev-list -1 series..HEAD 2>/dev/null)$(tree_changes)" ]; then
+			die "build/linux holds work on a base other than $PACKAGE $VERSION: 'make export' it, or 'make tree FORCE=1'"
+		fi
+		create_base
+	fi
 fi
 configure_identity
 

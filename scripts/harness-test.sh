@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Tests of the harness itself (step "harness" of make check), each one
+# result line in build/results/harness.tsv:
+#  - the accelerator probe: the probe guest runs under TCG; an option set
+#    that cannot start fails the probe; a KVM that fails the probe gives
+#    TCG, a forced KVM that fails it is an error, QEMU_ACCEL=tcg is obeyed;
+#  - the base fallback: with a pin the archive never had, fetch-base.sh
+#    takes the newest linux-source-7.3, says "pinned X, using Y", and
+#    repin.sh writes what it took into the pin; a pin of a series the
+#    archive has no version of stops with a clear error.
+# Everything runs in a temporary BUILD; nothing of build/ is touched.
+. "$(dirname "$0")/common.sh"
+
+group=harness
+reset_results "$group"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+qm=(python3 "$TOP/scripts/qemu_machine.py")
+
+check() {
+	local name=$1 detail=$2
+	shift 2
+	if "$@"; then
+		result "$group" ok "$name"
+	else
+		result "$group" fail "$name" "$detail"
+	fi
+}
+
+# --- accelerator probe
+out=$("${qm[@]}" probe tcg 2>&1) && rc=0 || rc=$?
+check accel_probe_tcg_runs "probe under TCG: $out" test "$rc" = 0
+out=$("${qm[@]}" probe tcg -machine no-such-machine 2>&1) && rc=0 || rc=$?
+check accel_probe_refuses_broken "an impossible option set passed the probe: $out" \
+	test "$rc" = 1
+
+accel_in() {	# accel_in <dir> <env...>: the decision of a run with a fresh results dir
+	local dir=$1
+	shift
+	env BUILD="$tmp/$dir" HARNESS_T0=1 "$@" "${qm[@]}" accel 2>"$tmp/$dir.err"
+}
+got=$(accel_in a ACCEL_PROBE_ARGS="-machine no-such-machine") || got="exit $?"
+check accel_failed_kvm_gives_tcg "a KVM that fails the probe gave '$got'" \
+	grep -q '^accel=tcg$' "$tmp/a/results/accel.txt"
+check accel_failed_kvm_says_why "accel.txt does not say why" \
+	grep -q '^why=KVM probe failed: ' "$tmp/a/results/accel.txt"
+got=$(accel_in b QEMU_ACCEL=kvm ACCEL_PROBE_ARGS="-machine no-such-machine") && rc=0 || rc=$?
+check accel_forced_kvm_fails "a forced KVM that fails the probe gave '$got' (exit $rc)" \
+	grep -q 'QEMU_ACCEL=kvm, but the KVM probe failed' "$tmp/b.err"
+got=$(accel_in c QEMU_ACCEL=tcg) || got="exit $?"
+check accel_forced_tcg "QEMU_ACCEL=tcg gave '$got'" test "$got" = tcg
+got=$(accel_in d QEMU_ACCEL=bogus) && rc=0 || rc=$?
+check accel_bad_value "QEMU_ACCEL=bogus was accepted" \
+	grep -q 'QEMU_ACCEL must be kvm or tcg' "$tmp/d.err"
+# One decision per run: a second call of the same run reuses it.
+got=$(accel_in a ACCEL_PROBE_ARGS="-machine no-such-machine") || got="exit $?"
+check accel_once_per_run "the second call of a run probed again" \
+	test "$(grep -c 'accel-probe' "$tmp/a/results/boots.tsv")" = 1
+
+# --- base fallback
+sed 's/^VERSION=.*/VERSION=7.3.0-0~never1/' "$BASE_PIN" >"$tmp/never.pin"
+out=$(BUILD=$tmp/fb BASE_PIN=$tmp/never.pin "$TOP/scripts/fetch-base.sh" 2>&1) && rc=0 || rc=$?
+# shellcheck source=/dev/null
+check base_fallback_fetches "fetch-base.sh with a pin never served: exit $rc: $(tail -n 3 <<<"$out")" \
+	bash -c "[ $rc = 0 ] && grep -q '^PINNED=0$' '$tmp/fb/base/fetched' &&
+		[ -s '$tmp/fb/base/linux-source.tar.xz' ]"
+check base_fallback_says_so "no 'pinned X, using Y' line: $(tail -n 3 <<<"$out")" \
+	grep -q "pinned linux-source-7.3 7.3.0-0~never1, using linux-source-7.3 " <<<"$out"
+# repin writes what was taken (a stand-in import: the base commit only).
+git init -q "$tmp/fb/linux"
+git -C "$tmp/fb/linux" -c user.name=t -c user.email=t@localhost commit -q --allow-empty -m base
+git -C "$tmp/fb/linux" tag base
+(. "$tmp/fb/base/fetched" && echo "$PACKAGE=$VERSION") >"$tmp/fb/linux/.git/base.version"
+cp "$tmp/never.pin" "$tmp/repin.pin"
+BUILD=$tmp/fb BASE_PIN=$tmp/repin.pin "$TOP/scripts/repin.sh" 2>/dev/null || true
+want_ver=$(sed -n 's/^VERSION=//p' "$tmp/fb/base/fetched")
+want_commit=$(git -C "$tmp/fb/linux" rev-parse base)
+check base_repin_writes_pin "repin.sh left: $(grep -v '^#' "$tmp/repin.pin" | tr '\n' ' ')" \
+	bash -c "grep -qxF 'VERSION=$want_ver' '$tmp/repin.pin' &&
+		grep -qxF 'BASE_COMMIT=$want_commit' '$tmp/repin.pin' &&
+		grep -qxF \"TARBALL_SHA256=\$(sed -n 's/^TARBALL_SHA256=//p' '$tmp/fb/base/fetched')\" '$tmp/repin.pin' &&
+		[ \$(grep -c '^#' '$tmp/repin.pin') = \$(grep -c '^#' '$BASE_PIN') ]"
+sed 's/^PACKAGE=.*/PACKAGE=linux-source-6.99/' "$BASE_PIN" >"$tmp/none.pin"
+out=$(BUILD=$tmp/fb2 BASE_PIN=$tmp/none.pin "$TOP/scripts/fetch-base.sh" 2>&1) && rc=0 || rc=$?
+check base_fallback_none_served "a pin with nothing served: exit $rc: $(tail -n 1 <<<"$out")" \
+	bash -c "[ $rc != 0 ] && grep -q 'is not served by .*, and no other linux-source-6\.\* is' <<<'$out'"
+! grep -q '^fail' "$RESULTS/$group.tsv"
