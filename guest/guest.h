@@ -79,12 +79,15 @@ static inline void result(bool ok, const char *name)
  * The device every scenario needs, checked before anything else: the
  * virtio-balloon, bound to its driver and with an interrupt (MSI-X vectors
  * or an INTx line). Without it each balloon step would fail later, far from
- * the cause (an ACPI error while routing PCI interrupts, say). On failure,
- * @why says what is missing in one line.
+ * the cause (an ACPI error while routing PCI interrupts, say). @drv is the
+ * driver's sysfs directory (BALLOON_DRIVER_DIR; another one in the
+ * harness's own test of this check). On failure, @why says what is missing
+ * in one line.
  */
-static inline bool balloon_device_ready(char *why, size_t len)
+#define BALLOON_DRIVER_DIR "/sys/bus/virtio/drivers/virtio_balloon"
+
+static inline bool balloon_device_ready(const char *drv, char *why, size_t len)
 {
-	static const char drv[] = "/sys/bus/virtio/drivers/virtio_balloon";
 	char path[640], dev[256] = "";
 	struct dirent *e;
 	long irq = 0, msi = 0;
@@ -129,7 +132,7 @@ static inline void require_balloon_device(void)
 {
 	char why[512];
 
-	if (!balloon_device_ready(why, sizeof(why))) {
+	if (!balloon_device_ready(BALLOON_DRIVER_DIR, why, sizeof(why))) {
 		printf("Bail out! %s\n", why);
 		fflush(stdout);
 		exit(1);

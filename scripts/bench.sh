@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # make bench: the benchmarks of the series (KUnit suites migrate_bench and
-# compact_bench, patches 1 and 2), base kernel vs series, in one run.
+# compact_bench, patches 2 and 3), base kernel vs series, in one run.
 #
-#   base:   the base kernel plus only the two benchmark patches (PREFIX=2),
+#   base:   the base kernel plus the x86 fix and the two benchmark patches (PREFIX=3),
 #           which migrate with today's migrate_pages() and compaction
 #   series: the whole series (serial copy engine unless a case says otherwise)
 #
@@ -62,8 +62,8 @@ arch_opts() {
 kernel_dirs() {
 	local arch=$1 which=$2
 	if [ "$which" = base ]; then
-		PREFIX=2 select_tree
-		bdir=$BUILD/bench-$arch-p2
+		PREFIX=3 select_tree
+		bdir=$BUILD/bench-$arch-p3
 	else
 		select_tree
 		bdir=$BUILD/bench-$arch

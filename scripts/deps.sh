@@ -13,6 +13,8 @@ PKGS=(
 	coccinelle dpkg-dev
 	# lint: the series touches powerpc's CMM balloon driver
 	gcc-powerpc64le-linux-gnu
+	# lint: range migration with 64 KiB pages (arm64)
+	gcc-aarch64-linux-gnu
 )
 
 missing=()

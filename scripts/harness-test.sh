@@ -7,7 +7,10 @@
 #  - the base fallback: with a pin the archive never had, fetch-base.sh
 #    takes the newest linux-source-7.3, says "pinned X, using Y", and
 #    repin.sh writes what it took into the pin; a pin of a series the
-#    archive has no version of stops with a clear error.
+#    archive has no version of stops with a clear error;
+#  - the guest's device check: balloon_device_ready() (guest/guest.h, built
+#    for the host) on made-up sysfs trees, and the host's verdict on a
+#    console where the guest bailed out (scripts/qemu-e2e.py --evaluate).
 # Everything runs in a temporary BUILD; nothing of build/ is touched.
 . "$(dirname "$0")/common.sh"
 
@@ -84,4 +87,45 @@ sed 's/^PACKAGE=.*/PACKAGE=linux-source-6.99/' "$BASE_PIN" >"$tmp/none.pin"
 out=$(BUILD=$tmp/fb2 BASE_PIN=$tmp/none.pin "$TOP/scripts/fetch-base.sh" 2>&1) && rc=0 || rc=$?
 check base_fallback_none_served "a pin with nothing served: exit $rc: $(tail -n 1 <<<"$out")" \
 	bash -c "[ $rc != 0 ] && grep -q 'is not served by .*, and no other linux-source-6\.\* is' <<<'$out'"
+
+# --- guest device check
+gcc -O2 -Wall -Wextra -Werror -o "$tmp/devcheck" "$TOP/scripts/devcheck-test.c"
+sys=$tmp/sys
+drv=$sys/bus/virtio/drivers/virtio_balloon
+mkdir -p "$drv"
+out=$("$tmp/devcheck" "$drv") && rc=0 || rc=$?
+check devcheck_no_device "no bound device passed: exit $rc: $out" \
+	bash -c "[ $rc = 1 ] && grep -q 'no virtio-balloon device is bound' <<<'$out'"
+pci=$sys/devices/pci0000:00/0000:00:02.0
+mkdir -p "$pci/virtio0"
+ln -s "../../../../devices/pci0000:00/0000:00:02.0/virtio0" "$drv/virtio0"
+echo 0 >"$pci/irq"
+out=$("$tmp/devcheck" "$drv") && rc=0 || rc=$?
+check devcheck_no_interrupt "a device without an interrupt passed: exit $rc: $out" \
+	bash -c "[ $rc = 1 ] && grep -q 'virtio-balloon (virtio0) has no interrupt' <<<'$out'"
+echo 11 >"$pci/irq"
+out=$("$tmp/devcheck" "$drv") && rc=0 || rc=$?
+check devcheck_intx "a device with INTx line 11 failed: exit $rc: $out" test "$rc" = 0
+echo 0 >"$pci/irq"
+mkdir -p "$pci/msi_irqs/24" "$pci/msi_irqs/25"
+out=$("$tmp/devcheck" "$drv") && rc=0 || rc=$?
+check devcheck_msix "a device with two MSI-X vectors failed: exit $rc: $out" test "$rc" = 0
+# The host side: a guest that bailed out fails <scenario>_devices with its
+# reason and is not complete; nothing else it did not run passes.
+cat >"$tmp/bail.console" <<'CONSOLE'
+[    4.100000] virtio-pci 0000:00:02.0: enabling device (0000 -> 0003)
+[    4.200000] ACPI Error: Aborting method \_SB.PCI0._PRT due to previous error (AE_AML_LOOP_TIMEOUT)
+KTAP version 1
+1..14
+Bail out! virtio-balloon (virtio0) has no interrupt: no MSI-X vector, no INTx line
+@@GUEST-EXIT 1
+CONSOLE
+: >"$tmp/bail.tsv"
+python3 "$TOP/scripts/qemu-e2e.py" --evaluate "$tmp/bail.console" e2e "$tmp/bail.tsv" 2>/dev/null
+check devcheck_host_verdict "results of a bailed-out guest: $(tr '\t\n' ' ;' <"$tmp/bail.tsv")" \
+	bash -c "grep -qxF \$'fail\te2e_devices\tvirtio-balloon (virtio0) has no interrupt: no MSI-X vector, no INTx line' '$tmp/bail.tsv' &&
+		grep -q \$'^fail\te2e_no_acpi_errors\t1 lines, first: .*AE_AML_LOOP_TIMEOUT' '$tmp/bail.tsv' &&
+		grep -q \$'^fail\te2e_completed\tbailed out: ' '$tmp/bail.tsv' &&
+		[ \$(grep -c '^ok' '$tmp/bail.tsv') = 1 ] &&
+		grep -q \$'^ok\te2e_no_kernel_splats' '$tmp/bail.tsv'"
 ! grep -q '^fail' "$RESULTS/$group.tsv"

@@ -35,6 +35,14 @@ mapfile -t cfiles < <(git_l diff --name-only --diff-filter=AM base series -- '*.
 # a PMD_ORDER only known at boot).
 mapfile -t ppcfiles < <(git_l diff --name-only --diff-filter=AM base series -- 'arch/powerpc/*.c' \
 	mm/balloon.c mm/migrate.c mm/migrate_range.c mm/compaction.c || true)
+# The mm/ files of range migration, and the drivers it calls, also compile for
+# arm64 with 64 KiB pages (defconfig + ARM64_64K_PAGES): the span of range
+# migration is 1 << PMD_ORDER = 8192 pfns there and every bitmap of it 1 KiB,
+# so a frame that grows with it warns (-Wframe-larger-than, 2048 bytes).
+mapfile -t arm64files < <(git_l diff --name-only --diff-filter=AM base series -- \
+	mm/balloon.c mm/migrate.c mm/migrate_range.c mm/compaction.c mm/page_alloc.c \
+	mm/memory_hotplug.c mm/memory-failure.c mm/page_isolation.c \
+	drivers/virtio/virtio_balloon.c || true)
 mapfile -t docfiles < <(git_l diff --name-only --diff-filter=AM base series -- '*.c' '*.h' | grep -v '^tools/' || true)
 
 # --- sparse and W=1 -----------------------------------------------------------
@@ -134,6 +142,55 @@ if [ ${#ppcfiles[@]} -gt 0 ]; then
 			result lint ok "powerpc W=1 $f" "none new"
 		else
 			result lint fail "powerpc W=1 $f" "$(wc -l <<<"$new") new: $(head -n 1 <<<"$new")"
+		fi
+	done
+fi
+
+# --- arm64 with 64 KiB pages (W=1, no sparse) ----------------------------------
+a64_make() {
+	make -C "$1" O="$2" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+		CC="ccache aarch64-linux-gnu-gcc" "${@:3}"
+}
+a64_tree() {
+	local src=$1 odir=$2
+	mkdir -p "$odir"
+	if [ ! -f "$odir/.config" ]; then
+		a64_make "$src" "$odir" -s defconfig >/dev/null
+		"$src/scripts/config" --file "$odir/.config" -e ARM64_64K_PAGES \
+			-d ARM64_4K_PAGES -e VIRTIO_BALLOON -e MEMORY_HOTREMOVE
+		a64_make "$src" "$odir" -s olddefconfig >/dev/null
+	fi
+	a64_make "$src" "$odir" -s -j"$JOBS" prepare >/dev/null 2>&1
+}
+a64_warnings() {
+	local src=$1 odir=$2 file=$3 out
+	rm -f "$odir/${file%.c}.o"
+	out=$(a64_make "$src" "$odir" W=1 "${file%.c}.o" 2>&1) || out="$out
+BUILD-FAILED: $file does not compile for arm64"
+	{ printf '%s\n' "$out" | grep -E '(warning|error|BUILD-FAILED):' || true; } |
+		sed -E -e "s|$src/||g" -e 's|(\.\./)+linux/||g' -e 's|(\.\./)+wt/base/||g' \
+			-e 's/:[0-9]+:[0-9]+:/:/; s/:[0-9]+:/:/' \
+			-e 's/frame size of [0-9]+ bytes/frame size of N bytes/' | sort -u
+}
+if [ ${#arm64files[@]} -gt 0 ]; then
+	BASE_ONLY=1 select_tree
+	progress "lint: preparing arm64 64K-page object trees (series and base)"
+	a64_tree "$LINUX" "$BUILD/lint/a64-series"
+	a64_tree "$SRC" "$BUILD/lint/a64-base"
+	grep -qx 'CONFIG_ARM64_64K_PAGES=y' "$BUILD/lint/a64-series/.config" ||
+		die "lint: the arm64 tree did not get 64 KiB pages"
+	for f in "${arm64files[@]}"; do
+		progress "lint: arm64 64K W=1 on $f"
+		a64_warnings "$LINUX" "$BUILD/lint/a64-series" "$f" >"$BUILD/lint/series.warn"
+		: >"$BUILD/lint/base.warn"
+		[ ! -f "$SRC/$f" ] || a64_warnings "$SRC" "$BUILD/lint/a64-base" "$f" >"$BUILD/lint/base.warn"
+		new=$(comm -23 "$BUILD/lint/series.warn" "$BUILD/lint/base.warn")
+		if grep -q BUILD-FAILED "$BUILD/lint/series.warn"; then
+			result lint fail "arm64 64K W=1 $f" "$(grep -m1 -E 'error|BUILD-FAILED' "$BUILD/lint/series.warn")"
+		elif [ -z "$new" ]; then
+			result lint ok "arm64 64K W=1 $f" "none new"
+		else
+			result lint fail "arm64 64K W=1 $f" "$(wc -l <<<"$new") new: $(head -n 1 <<<"$new")"
 		fi
 	done
 fi

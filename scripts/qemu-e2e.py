@@ -77,7 +77,80 @@ class Qmp:
                 return reply
 
 
+def evaluate(lines, scenario, timed_out, guest_exit, timeout):
+    """The check results of one guest console: (metrics, [(ok, name, detail)])."""
+    plan = None
+    tests = []
+    metrics = {}
+    splats = []
+    bail = None
+    acpi_errors = []
+    for line in lines:
+        m = BAIL_RE.match(line)
+        if m and bail is None:
+            bail = m.group(1)
+        if KERNEL_LINE_RE.search(line) and ACPI_ERROR_RE.search(line):
+            acpi_errors.append(line.strip())
+        m = PLAN_RE.match(line)
+        if m and plan is None:
+            plan = int(m.group(1))
+        m = KTAP_RE.match(line)
+        if m:
+            skip = '# SKIP' in m.group(4)
+            tests.append((m.group(1) == 'ok' and not skip, m.group(3),
+                          'skipped' if skip else ''))
+        m = METRIC_RE.match(line)
+        if m:
+            metrics[m.group(1)] = m.group(2)
+        if KERNEL_LINE_RE.search(line) and SPLAT_RE.search(line):
+            splats.append(line)
+
+    # First what the scenario could not start without: the cause, not its
+    # consequences.
+    checks = [(not acpi_errors, f'{scenario}_no_acpi_errors',
+               f'{len(acpi_errors)} lines, first: {acpi_errors[0]}' if acpi_errors else '')]
+    if bail is not None:
+        checks.append((False, f'{scenario}_devices', bail))
+    checks += tests
+    complete = (not timed_out and guest_exit is not None and plan is not None
+                and len(tests) == plan and bail is None)
+    detail = ''
+    if timed_out:
+        detail = f'timed out after {timeout}s'
+    elif bail is not None:
+        detail = f'bailed out: {bail}'
+    elif guest_exit is None:
+        detail = 'guest stopped before the scenario ended'
+    elif plan is None or len(tests) != plan:
+        detail = f'{len(tests)} results for a plan of {plan}'
+    checks.append((complete, f'{scenario}_completed', detail))
+    checks.append((not splats, f'{scenario}_no_kernel_splats',
+                   f'{len(splats)} splat lines, first: {splats[0].strip()}' if splats else ''))
+    return metrics, checks
+
+
+def write_results(path, checks):
+    with open(path, 'a') as out:
+        for ok, name, detail in checks:
+            out.write(f'{"ok" if ok else "fail"}\t{name}\t{detail}\n')
+            print(f'{"ok     " if ok else "FAILED "} e2e {name} {detail}', file=sys.stderr)
+
+
+def evaluate_console(argv):
+    """--evaluate CONSOLE SCENARIO RESULTS: the checks of a saved console
+    (for the harness's own tests: a guest that bailed out, say)."""
+    console, scenario, results = argv
+    with open(console, errors='replace') as f:
+        lines = [l.rstrip('\n') for l in f]
+    exits = [int(m.group(1)) for m in (re.search(r'@@GUEST-EXIT (\d+)', l) for l in lines) if m]
+    _, checks = evaluate(lines, scenario, False, exits[0] if exits else None, 0)
+    write_results(results, checks)
+    return 0
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == '--evaluate':
+        return evaluate_console(sys.argv[2:])
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument('--kernel', required=True)
     ap.add_argument('--initrd', required=True)
@@ -182,63 +255,12 @@ def main():
     qemu_machine.record_boot(opts.scenario, choice, elapsed,
                              124 if timed_out else proc.returncode)
 
-    # Results.
-    plan = None
-    tests = []
-    metrics = {}
-    splats = []
-    bail = None
-    acpi_errors = []
-    for line in lines:
-        m = BAIL_RE.match(line)
-        if m and bail is None:
-            bail = m.group(1)
-        if KERNEL_LINE_RE.search(line) and ACPI_ERROR_RE.search(line):
-            acpi_errors.append(line.strip())
-        m = PLAN_RE.match(line)
-        if m and plan is None:
-            plan = int(m.group(1))
-        m = KTAP_RE.match(line)
-        if m:
-            skip = '# SKIP' in m.group(4)
-            tests.append((m.group(1) == 'ok' and not skip, m.group(3),
-                          'skipped' if skip else ''))
-        m = METRIC_RE.match(line)
-        if m:
-            metrics[m.group(1)] = m.group(2)
-        if KERNEL_LINE_RE.search(line) and SPLAT_RE.search(line):
-            splats.append(line)
+    metrics, checks = evaluate(lines, opts.scenario, timed_out, guest_exit,
+                               opts.timeout)
     metrics['boot_to_poweroff_s'] = f'{elapsed:.0f}'
     with open(os.path.join(opts.workdir, 'metrics.json'), 'w') as f:
         json.dump(metrics, f, indent=1)
-
-    with open(opts.results, 'a') as out:
-        def result(ok, name, detail=''):
-            out.write(f'{"ok" if ok else "fail"}\t{name}\t{detail}\n')
-            print(f'{"ok     " if ok else "FAILED "} e2e {name} {detail}', file=sys.stderr)
-
-        # First what the scenario could not start without: the cause, not
-        # its consequences.
-        result(not acpi_errors, f'{opts.scenario}_no_acpi_errors',
-               f'{len(acpi_errors)} lines, first: {acpi_errors[0]}' if acpi_errors else '')
-        if bail is not None:
-            result(False, f'{opts.scenario}_devices', bail)
-        for ok, name, detail in tests:
-            result(ok, name, detail)
-        complete = (not timed_out and guest_exit is not None and plan is not None
-                    and len(tests) == plan)
-        detail = ''
-        if timed_out:
-            detail = f'timed out after {opts.timeout}s'
-        elif guest_exit is None:
-            detail = 'guest stopped before the scenario ended'
-        elif bail is not None:
-            detail = f'bailed out: {bail}'
-        elif plan is None or len(tests) != plan:
-            detail = f'{len(tests)} results for a plan of {plan}'
-        result(complete, f'{opts.scenario}_completed', detail)
-        result(not splats, f'{opts.scenario}_no_kernel_splats',
-               f'{len(splats)} splat lines, first: {splats[0].strip()}' if splats else '')
+    write_results(opts.results, checks)
     print(f'  console log: {log_path} ({elapsed:.0f}s)', file=sys.stderr)
     return 0
 
