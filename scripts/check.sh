@@ -3,7 +3,8 @@
 #   lint (checkpatch, sparse/W=1, kernel-doc, coccicheck), KUnit on UML,
 #   KUnit on x86_64 (QEMU), the QEMU end-to-end scenario (with upstream's
 #   selftests/mm programs), a short migration storm (STRESS_DURATION seconds,
-#   default 180), and the harness's own tests (accelerator probe, base
+#   default 180), memory offlining on a kernel without balloon migration, and
+#   the harness's own tests (accelerator probe, base
 #   fallback). Every QEMU boot uses one accelerator, probed once
 #   (scripts/qemu_machine.py); the summary counts the boots.
 # Each step records one line per check in build/results/<step>.tsv; a step that
@@ -54,6 +55,14 @@ bench_smoke() {
 	done
 }
 
+# Memory offlining with balloon pages that cannot migrate: a second x86_64
+# kernel (CONFIG_BALLOON_MIGRATION=n) and a virtio-mem device (guest/offline.c).
+offline_nobm() {
+	"$S/kunit.sh" x86_64-nobm build &&
+		E2E_KERNEL=x86_64-nobm E2E_OPTS="--mem-mib 512 --virtio-mem 512 --append memhp_default_state=online_kernel" \
+			"$S/e2e.sh" offline 512,448
+}
+
 step setup setup
 if grep -q '^fail' "$RESULTS/setup.tsv" 2>/dev/null; then
 	progress "set-up failed; nothing else can run"
@@ -66,6 +75,7 @@ else
 	step initramfs bash -c "'$S/initramfs.sh' && printf 'ok\tinitramfs built\t\n' >>'$RESULTS/initramfs.tsv'"
 	step e2e "$S/e2e.sh" e2e
 	step stress env DURATION="${STRESS_DURATION:-180}" "$S/stress.sh"
+	step offline offline_nobm
 fi
 
 passed=0

@@ -11,6 +11,10 @@
 #         probe boot runs, else TCG: scripts/qemu_machine.py); the console
 #         is parsed by `kunit.py parse`.
 #
+# x86_64-nobm: build only; the second x86_64 kernel, without balloon
+#         migration (config/x86_64-nobm.config), in build/x86_64-nobm, for
+#         the offline-nobm scenario of make check.
+#
 # BASE_ONLY=1 / PREFIX=N build the base (or a prefix of the series) instead,
 # in build/<arch>-base or build/<arch>-pN, without config/suites.config.
 # Results: build/results/kunit-<arch>.tsv (one line per test case).
@@ -22,7 +26,9 @@ filter=${3:-${KUNIT_FILTER:-}}
 select_tree
 
 configs=(--kunitconfig="$TOP/config/kunit.config")
-if [ -z "$SUFFIX" ] || [ -n "${WITH_SUITES:-}" ]; then
+if [ "$arch" = x86_64-nobm ]; then
+	[ "$action" = build ] || die "x86_64-nobm has no KUnit suites: build only"
+elif [ -z "$SUFFIX" ] || [ -n "${WITH_SUITES:-}" ]; then
 	configs+=(--kunitconfig="$TOP/config/suites.config")
 fi
 for extra in ${EXTRA_KUNITCONFIG:-}; do
@@ -39,6 +45,11 @@ x86_64)
 	configs+=(--kunitconfig="$TOP/config/x86_64.config")
 	archopts=(--qemu_config="$TOP/config/qemu_x86_64_numa.py")
 	timeout=1500
+	;;
+x86_64-nobm)
+	bdir=$BUILD/x86_64-nobm$SUFFIX
+	configs+=(--kunitconfig="$TOP/config/x86_64-nobm.config")
+	archopts=(--qemu_config="$TOP/config/qemu_x86_64_numa.py")
 	;;
 *) die "unknown arch $arch" ;;
 esac

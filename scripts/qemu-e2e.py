@@ -161,6 +161,9 @@ def main():
     ap.add_argument('--mem-mib', type=int, default=2048)
     ap.add_argument('--timeout', type=int, default=1800)
     ap.add_argument('--append', default='')
+    ap.add_argument('--virtio-mem', type=int, default=0, metavar='MIB',
+                    help='a fully plugged virtio-mem device of MIB on NUMA node 2, '
+                         'a node without CPUs (memory the others fall back to)')
     opts = ap.parse_args()
 
     os.makedirs(opts.workdir, exist_ok=True)
@@ -169,18 +172,27 @@ def main():
     if os.path.exists(sock_path):
         os.unlink(sock_path)
     half = opts.mem_mib // 2
+    # QEMU's balloon target is relative to the boot memory: virtio-mem
+    # memory does not count, and the balloon can take at most mem_mib.
+    total_mib = opts.mem_mib + opts.virtio_mem
     cmdline = ('console=ttyS0 loglevel=5 kunit.enable=0 panic_on_warn=0 '
                f'e2e.scenario={opts.scenario} e2e.args={opts.args or "-"} '
                f'{opts.append}').strip()
     choice = qemu_machine.accel()
     qemu = [qemu_machine.QEMU, '-nodefaults', '-nographic', '-no-reboot',
             *qemu_machine.MACHINE, *qemu_machine.accel_args(choice), '-bios', 'qboot.rom',
-            '-m', f'{opts.mem_mib}M', '-smp', '4,sockets=2,cores=2',
+            '-m', f'{opts.mem_mib}M' + (f',maxmem={total_mib}M' if opts.virtio_mem else ''),
+            '-smp', '4,sockets=2,cores=2',
             '-object', f'memory-backend-ram,id=m0,size={half}M',
             '-object', f'memory-backend-ram,id=m1,size={opts.mem_mib - half}M',
             '-numa', 'node,nodeid=0,cpus=0-1,memdev=m0',
             '-numa', 'node,nodeid=1,cpus=2-3,memdev=m1',
             '-device', 'virtio-balloon-pci,id=balloon0',
+            *(['-numa', 'node,nodeid=2',
+               '-object', f'memory-backend-ram,id=vmem0,size={opts.virtio_mem}M',
+               '-device', 'virtio-mem-pci,id=vm0,memdev=vmem0,node=2,'
+                          f'requested-size={opts.virtio_mem}M']
+              if opts.virtio_mem else []),
             '-kernel', opts.kernel, '-initrd', opts.initrd,
             '-append', cmdline,
             '-serial', 'stdio',

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory offlining and balloon pages that cannot migrate (make check, step
+ * offline-nobm): a kernel built with CONFIG_BALLOON_MIGRATION=n
+ * (config/x86_64-nobm.config), virtio-mem memory onlined to ZONE_NORMAL
+ * (memhp_default_state=online_kernel) and a virtio-balloon inflated over it.
+ *
+ * Such balloon pages are PageOffline() without movable_ops, and without a
+ * reference count in the series. Memory offlining must refuse their block
+ * with -EBUSY, as the base kernel does: only pages whose owner agreed (a
+ * PageOffline() state, not a reference count of zero) may be skipped. A block
+ * that went offline with them would lose memory to a later deflation, which
+ * frees pages of offline memory.
+ *
+ * The virtio-mem device sits on a NUMA node of its own without CPUs (node 2,
+ * scripts/qemu-e2e.py --virtio-mem), fully plugged, so that its memory is
+ * used when the other nodes run low. The guest:
+ *  1. finds the device's memory blocks (/proc/iomem), waits for them, and
+ *     checks that none holds a PageOffline() page yet (a fully plugged
+ *     device has no fake-offline pages);
+ *  2. inflates the balloon with up to BALLOON_MIB, leaving a margin free:
+ *     it takes node 2's memory too;
+ *  3. finds the blocks that hold balloon pages (/proc/kpageflags);
+ *  4. tries to offline each of them: each must refuse with -EBUSY and keep
+ *     its pages. A block can also hold unmovable kernel memory (node 2's
+ *     kswapd and kcompactd stacks; slab that was allocated while the other
+ *     nodes were low, the balloon's own bookkeeping among it): isolation
+ *     refuses such a block first and reports the page ("page dumped
+ *     because: unmovable page"). At least one block must refuse without
+ *     such a report, after isolation: there only balloon pages can have
+ *     kept it online. A kernel that lets offlining skip them offlines
+ *     those blocks instead;
+ *  5. deflates;
+ *  6. offlines those blocks again (a metric: kernel memory may have landed
+ *     there meanwhile), and onlines every block again: the memory is back.
+ *
+ * usage: offline VMEM_MIB BALLOON_MIB (the size of the virtio-mem device, and
+ * at most how much to inflate: less than the boot memory, which is all that
+ * QEMU's balloon target counts)
+ */
+#include "guest.h"
+
+#define KPF_LRU		5
+#define KPF_SLAB	7
+#define KPF_BUDDY	10
+#define KPF_OFFLINE	23
+#define KPF_PGTABLE	26
+#define MEMORY_DIR	"/sys/devices/system/memory"
+#define MARGIN_MIB	48
+#define MAX_BLOCKS	64
+
+static unsigned long block_bytes;
+static unsigned long blocks[MAX_BLOCKS];
+static unsigned int nr_blocks;
+
+static bool read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, len, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = 0;
+	return ok;
+}
+
+static bool block_attr(unsigned long id, const char *attr, char *buf, size_t len)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), MEMORY_DIR "/memory%lu/%s", id, attr);
+	return read_line(path, buf, len);
+}
+
+/* Write @state to a block's state file; 0 or the errno of the write. */
+static int set_state(unsigned long id, const char *state)
+{
+	char path[128];
+	ssize_t n;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), MEMORY_DIR "/memory%lu/state", id);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return errno;
+	n = write(fd, state, strlen(state));
+	if (n < 0)
+		err = errno;
+	else if (n != (ssize_t)strlen(state))
+		err = EIO;
+	close(fd);
+	return err;
+}
+
+static bool block_is(unsigned long id, const char *state)
+{
+	char buf[64];
+
+	return block_attr(id, "state", buf, sizeof(buf)) && !strcmp(buf, state);
+}
+
+/* The memory blocks of virtio-mem's "System RAM (virtio_mem)" resources. */
+static void find_blocks(void)
+{
+	char line[256];
+	FILE *f = fopen("/proc/iomem", "r");
+
+	nr_blocks = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long start, end, id;
+
+		if (!strstr(line, "System RAM (virtio_mem)") ||
+		    sscanf(line, " %lx-%lx", &start, &end) != 2)
+			continue;
+		for (id = start / block_bytes; id <= end / block_bytes; id++)
+			if (nr_blocks < MAX_BLOCKS &&
+			    (!nr_blocks || blocks[nr_blocks - 1] != id))
+				blocks[nr_blocks++] = id;
+	}
+	if (f)
+		fclose(f);
+}
+
+/*
+ * Pages of a memory block with one of the KPF_* bits in @mask set, from
+ * /proc/kpageflags.
+ */
+static long pages_in(unsigned long id, uint64_t mask)
+{
+	unsigned long pfn = id * (block_bytes / PAGE), n = block_bytes / PAGE;
+	static uint64_t flags[512];
+	long count = 0;
+	int fd = open("/proc/kpageflags", O_RDONLY);
+
+	if (fd < 0) {
+		diag("open /proc/kpageflags: %s", strerror(errno));
+		return -1;
+	}
+	while (n) {
+		unsigned long chunk = n < 512 ? n : 512, i;
+		ssize_t got = pread(fd, flags, chunk * 8, pfn * 8);
+
+		if (got != (ssize_t)(chunk * 8)) {
+			diag("read /proc/kpageflags at pfn %lx: %s", pfn,
+			     got < 0 ? strerror(errno) : "short read");
+			close(fd);
+			return -1;
+		}
+		for (i = 0; i < chunk; i++)
+			count += !!(flags[i] & mask);
+		pfn += chunk;
+		n -= chunk;
+	}
+	close(fd);
+	return count;
+}
+
+/* PageOffline() pages of a memory block. */
+static long offline_pages_in(unsigned long id)
+{
+	return pages_in(id, 1ULL << KPF_OFFLINE);
+}
+
+/* Slab and page-table pages: unmovable kernel memory that says what it is. */
+static long kernel_pages_in(unsigned long id)
+{
+	return pages_in(id, 1ULL << KPF_SLAB | 1ULL << KPF_PGTABLE);
+}
+
+/* How many pages memory isolation reported as unmovable so far (dmesg). */
+static long isolation_reports(void)
+{
+	FILE *f = popen("dmesg", "r");
+	char line[512];
+	long n = 0;
+
+	while (f && fgets(line, sizeof(line), f))
+		n += strstr(line, "page dumped because: unmovable page") != NULL;
+	if (f)
+		pclose(f);
+	return n;
+}
+
+/* Step 1: every block of the device present, online, in ZONE_NORMAL. */
+static bool test_blocks_online(unsigned long vmem_mib)
+{
+	unsigned long want = vmem_mib * MIB / block_bytes;
+	double t0 = now();
+	char zones[128] = "";
+	unsigned int i;
+	bool ok = false;
+
+	while (now() - t0 < 120) {
+		find_blocks();
+		ok = nr_blocks == want;
+		for (i = 0; ok && i < nr_blocks; i++)
+			ok = block_is(blocks[i], "online");
+		if (ok)
+			break;
+		usleep(200000);
+	}
+	metric("vmem_online_s", "%.1f", now() - t0);
+	if (!ok)
+		diag("virtio-mem: %u memory blocks online of %lu (%lu MiB of %lu MiB blocks)",
+		     nr_blocks, want, vmem_mib, block_bytes / MIB);
+	for (i = 0; ok && i < nr_blocks; i++) {
+		block_attr(blocks[i], "valid_zones", zones, sizeof(zones));
+		if (strcmp(zones, "Normal")) {
+			diag("memory%lu is online in zone '%s', not Normal", blocks[i], zones);
+			ok = false;
+		}
+	}
+	result(ok, "vmem_blocks_online_normal");
+	return ok;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long vmem_mib = argc > 1 ? strtoul(argv[1], NULL, 0) : 0;
+	unsigned long balloon_mib = argc > 2 ? strtoul(argv[2], NULL, 0) : 0;
+	unsigned int i, holding = 0, refused = 0, after_isolation = 0;
+	unsigned int offlined = 0, back = 0;
+	long long memtotal, inflate_mib, want, held;
+	long in_block[MAX_BLOCKS];
+	char buf[64];
+	bool ok;
+	int err;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("KTAP version 1\n1..6\n");
+	require_balloon_device();
+	if (vmstat("balloon_migrate") >= 0) {
+		printf("Bail out! this kernel migrates balloon pages: the scenario needs CONFIG_BALLOON_MIGRATION=n\n");
+		return 1;
+	}
+	if (!read_line(MEMORY_DIR "/block_size_bytes", buf, sizeof(buf)) ||
+	    !(block_bytes = strtoul(buf, NULL, 16)) || vmem_mib * MIB < block_bytes ||
+	    balloon_mib <= MARGIN_MIB) {
+		printf("Bail out! need a virtio-mem device of a memory block or more and a balloon size (%lu MiB, %lu MiB, blocks of %s)\n",
+		       vmem_mib, balloon_mib, buf);
+		return 1;
+	}
+	if (!test_blocks_online(vmem_mib))
+		return 1;
+	for (i = 0; i < nr_blocks; i++) {
+		if (offline_pages_in(blocks[i])) {
+			printf("Bail out! memory%lu holds PageOffline pages before the balloon inflated (%ld)\n",
+			       blocks[i], offline_pages_in(blocks[i]));
+			return 1;
+		}
+	}
+	memtotal = meminfo_kb("MemTotal");
+
+	/* 2: the balloon takes node 2's memory too. */
+	inflate_mib = meminfo_kb("MemFree") / 1024 - MARGIN_MIB;
+	if (inflate_mib > (long long)balloon_mib)
+		inflate_mib = balloon_mib;
+	want = inflate_mib * (long long)(MIB / PAGE);
+	host("balloon-inflate %lld", inflate_mib);
+	ok = inflate_mib > 0 && wait_balloon(want, 300);
+	held = balloon_pages();
+	metric("balloon_pages", "%lld", held);
+	result(ok, "balloon_inflate");
+
+	/* 3: which blocks hold balloon pages. */
+	for (i = 0; i < nr_blocks; i++) {
+		in_block[i] = offline_pages_in(blocks[i]);
+		diag("memory%lu: %ld PageOffline pages, %ld slab or page-table pages",
+		     blocks[i], in_block[i], kernel_pages_in(blocks[i]));
+		holding += in_block[i] > 0;
+	}
+	metric("vmem_blocks_with_balloon_pages", "%u", holding);
+	if (!holding)
+		diag("no virtio-mem block holds a PageOffline page: the balloon did not reach node 2");
+	result(holding > 0, "balloon_pages_in_vmem_blocks");
+
+	/* 4: their balloon pages keep them online. */
+	ok = holding > 0;
+	for (i = 0; i < nr_blocks; i++) {
+		long reports = isolation_reports();
+		bool isolated;
+
+		if (in_block[i] <= 0)
+			continue;
+		err = set_state(blocks[i], "offline");
+		isolated = isolation_reports() == reports;
+		if (err == EBUSY && block_is(blocks[i], "online") &&
+		    offline_pages_in(blocks[i]) == in_block[i]) {
+			refused++;
+			after_isolation += isolated;
+			diag("memory%lu refused %s", blocks[i], isolated ?
+			     "after isolation: its balloon pages" :
+			     "at isolation: it holds unmovable kernel memory as well");
+			continue;
+		}
+		ok = false;
+		in_block[i] = 0;
+		diag("offlining memory%lu with balloon pages in it: %s (want %s), state %s, %ld PageOffline pages now",
+		     blocks[i], err ? strerror(err) : "it went offline",
+		     strerror(EBUSY), block_attr(blocks[i], "state", buf, sizeof(buf)) ? buf : "?",
+		     offline_pages_in(blocks[i]));
+	}
+	if (balloon_pages() != held) {
+		ok = false;
+		diag("the balloon holds %lld pages, %lld before offlining", balloon_pages(), held);
+	}
+	if (ok && !after_isolation) {
+		ok = false;
+		diag("every block with balloon pages also held unmovable kernel memory: nothing shows what the balloon pages do");
+	}
+	metric("vmem_blocks_refused", "%u", refused);
+	metric("vmem_blocks_refused_after_isolation", "%u", after_isolation);
+	result(ok, "offline_refused_with_balloon_pages");
+
+	/* 5, 6: deflate, try those blocks again, and bring everything back. */
+	host("balloon-deflate");
+	result(wait_balloon(0, 300), "balloon_deflate");
+	for (i = 0; i < nr_blocks; i++)
+		if (in_block[i] > 0 && block_is(blocks[i], "online") &&
+		    !set_state(blocks[i], "offline"))
+			offlined++;
+	metric("vmem_blocks_offlined_after_deflation", "%u", offlined);
+	for (i = 0; i < nr_blocks; i++) {
+		if (block_is(blocks[i], "offline")) {
+			err = set_state(blocks[i], "online_kernel");
+			if (err)
+				diag("onlining memory%lu again: %s", blocks[i], strerror(err));
+		}
+		back += block_is(blocks[i], "online");
+	}
+	ok = back == nr_blocks && meminfo_kb("MemTotal") == memtotal;
+	if (!ok)
+		diag("%u of %u blocks online, MemTotal %lld kB, %lld kB before",
+		     back, nr_blocks, meminfo_kb("MemTotal"), memtotal);
+	result(ok, "online_again");
+	return failures ? 1 : 0;
+}
