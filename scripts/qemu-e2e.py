@@ -3,7 +3,8 @@
 
 The guest has two NUMA nodes (one socket each) and a virtio-balloon device.
 It prints KTAP on the serial console; lines "@@HOST <request>" are requests
-to the host, carried out here through QMP (balloon inflate/deflate). After
+to the host, carried out here through QMP (balloon inflate/deflate, the
+requested size of the virtio-mem device). After
 the guest stops, the KTAP results, the guest's exit status and a scan of the
 kernel log for splats become check results (one TSV line each), and the
 "# metric" lines go to a JSON file for the report. The accelerator is the
@@ -163,7 +164,8 @@ def main():
     ap.add_argument('--append', default='')
     ap.add_argument('--virtio-mem', type=int, default=0, metavar='MIB',
                     help='a fully plugged virtio-mem device of MIB on NUMA node 2, '
-                         'a node without CPUs (memory the others fall back to)')
+                         'whose only CPU is CPU 3 (a socket each: node 0 has CPUs 0-1, '
+                         'node 1 CPU 2), so that a guest can allocate there')
     opts = ap.parse_args()
 
     os.makedirs(opts.workdir, exist_ok=True)
@@ -182,13 +184,13 @@ def main():
     qemu = [qemu_machine.QEMU, '-nodefaults', '-nographic', '-no-reboot',
             *qemu_machine.MACHINE, *qemu_machine.accel_args(choice), '-bios', 'qboot.rom',
             '-m', f'{opts.mem_mib}M' + (f',maxmem={total_mib}M' if opts.virtio_mem else ''),
-            '-smp', '4,sockets=2,cores=2',
+            '-smp', '4,sockets=4,cores=1' if opts.virtio_mem else '4,sockets=2,cores=2',
             '-object', f'memory-backend-ram,id=m0,size={half}M',
             '-object', f'memory-backend-ram,id=m1,size={opts.mem_mib - half}M',
             '-numa', 'node,nodeid=0,cpus=0-1,memdev=m0',
-            '-numa', 'node,nodeid=1,cpus=2-3,memdev=m1',
+            '-numa', f'node,nodeid=1,cpus={"2" if opts.virtio_mem else "2-3"},memdev=m1',
             '-device', 'virtio-balloon-pci,id=balloon0',
-            *(['-numa', 'node,nodeid=2',
+            *(['-numa', 'node,nodeid=2,cpus=3',
                '-object', f'memory-backend-ram,id=vmem0,size={opts.virtio_mem}M',
                '-device', 'virtio-mem-pci,id=vm0,memdev=vmem0,node=2,'
                           f'requested-size={opts.virtio_mem}M']
@@ -221,6 +223,15 @@ def main():
             if qmp is None:
                 qmp = Qmp(sock_path)
             what, arg = m.group(1), m.group(2)
+            if what == 'vmem-resize' and opts.virtio_mem:
+                # virtio-mem: the size the device asks the guest to plug.
+                target = int(arg) << 20
+                reply = qmp.cmd('qom-set', path='vm0', property='requested-size',
+                                value=target)
+                print(f'  host: {what} {arg} -> QMP qom-set vm0 requested-size '
+                      f'{target >> 20} MiB: {"ok" if "return" in reply else reply}',
+                      file=sys.stderr)
+                return
             if what == 'balloon-inflate':
                 target = (opts.mem_mib - int(arg)) << 20
             elif what == 'balloon-deflate':
