@@ -46,6 +46,8 @@
  */
 #include "guest.h"
 
+#include <sys/prctl.h>
+
 #define KPF_LRU		5
 #define KPF_SLAB	7
 #define KPF_BUDDY	10
@@ -60,7 +62,7 @@
 #define REFUSE_LIMIT_S	60
 #define OFFLINE_LIMIT_S	20
 /* virtio-mem: how long the driver may take to resize, and by how much. */
-#define VMEM_LIMIT_S	180
+#define VMEM_LIMIT_S	120
 #define UNPLUG_MIB	192
 #define ANON_MIB	64
 
@@ -112,18 +114,34 @@ static int set_state(unsigned long id, const char *state, double limit)
 	if (pid < 0)
 		return errno;
 	if (!pid) {
-		int fd = open(path, O_WRONLY);
+		int fd;
 		ssize_t n;
 
+		/* Do not go on offlining memory for a parent that is gone. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		fd = open(path, O_WRONLY);
 		if (fd < 0)
 			_exit(errno);
 		n = write(fd, state, strlen(state));
 		_exit(n < 0 ? errno : n != (ssize_t)strlen(state) ? EIO : 0);
 	}
-	while (waitpid(pid, &status, WNOHANG) == 0) {
+	for (;;) {
+		pid_t got = waitpid(pid, &status, WNOHANG);
+
+		if (got == pid)
+			break;
+		if (got < 0 && errno != EINTR) {
+			diag("waitpid: %s", strerror(errno));
+			kill(pid, SIGKILL);
+			return ECHILD;
+		}
 		if (now() - t0 > limit) {
 			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			/* The write may have completed as the signal came. */
+			if (WIFEXITED(status))
+				return WEXITSTATUS(status);
 			return ETIMEDOUT;
 		}
 		usleep(50000);
@@ -396,6 +414,8 @@ int main(int argc, char **argv)
 	unsigned long balloon_mib = argc > 2 ? strtoul(argv[2], NULL, 0) : 0;
 	unsigned int i, holding = 0, refused = 0, after_isolation = 0;
 	unsigned int offlined = 0, back = 0;
+	unsigned long before[MAX_BLOCKS];
+	unsigned int nr_before, added;
 	unsigned char *anon;
 	long long memtotal, inflate_mib, want, held;
 	long in_block[MAX_BLOCKS];
@@ -438,7 +458,7 @@ int main(int argc, char **argv)
 		inflate_mib = balloon_mib;
 	want = inflate_mib * (long long)(MIB / PAGE);
 	host("balloon-inflate %lld", inflate_mib);
-	ok = inflate_mib > 0 && wait_balloon(want, 300);
+	ok = inflate_mib > 0 && wait_balloon(want, 120);
 	held = balloon_pages();
 	metric("balloon_pages", "%lld", held);
 	result(ok, "balloon_inflate");
@@ -498,7 +518,7 @@ int main(int argc, char **argv)
 
 	/* 5, 6: deflate, try those blocks again, and bring everything back. */
 	host("balloon-deflate");
-	result(wait_balloon(0, 300), "balloon_deflate");
+	result(wait_balloon(0, 120), "balloon_deflate");
 	for (i = 0; i < nr_blocks; i++) {
 		if (in_block[i] <= 0 || !block_is(blocks[i], "online"))
 			continue;
@@ -535,13 +555,36 @@ int main(int argc, char **argv)
 	 * driver marked skippable. Plugging back fills the partly unplugged
 	 * block first (those pages go back to the page allocator), then adds
 	 * a block with some subblocks unplugged (kept fake-offline as it is
-	 * onlined), then plugs those.
+	 * onlined), then plugs those. The counts alone would not show that a
+	 * block went, or that one was added partly plugged: both are checked.
 	 */
 	anon = anon_on_node2(ANON_MIB);
+	nr_before = nr_blocks;
 	ok = anon && vmem_resize(vmem_mib, vmem_mib - UNPLUG_MIB, memtotal);
+	/* More than a block unplugged: a block entirely, removed. */
+	if (ok && nr_blocks >= nr_before) {
+		diag("virtio-mem removed no memory block (%u blocks, %u before): offlining did not skip its fake-offline pages",
+		     nr_blocks, nr_before);
+		ok = false;
+	}
 	ok = ok && anon_intact(anon, ANON_MIB, "while virtio-mem unplugged");
 	result(ok, "vmem_unplug");
+	memcpy(before, blocks, sizeof(before));
+	nr_before = nr_blocks;
 	ok = ok && vmem_resize(vmem_mib, vmem_mib - UNPLUG_MIB / 3, memtotal);
+	/* A block added with part of it unplugged: fake-offline as it onlined. */
+	for (i = 0, added = 0; ok && i < nr_blocks; i++) {
+		unsigned int j;
+
+		for (j = 0; j < nr_before && before[j] != blocks[i]; j++)
+			;
+		if (j == nr_before && offline_pages_in(blocks[i]) > 0)
+			added++;
+	}
+	if (ok && !added) {
+		diag("no memory block was added partly plugged");
+		ok = false;
+	}
 	result(ok, "vmem_plug_partly");
 	ok = ok && vmem_resize(vmem_mib, vmem_mib, memtotal);
 	ok = ok && anon_intact(anon, ANON_MIB, "while virtio-mem plugged");

@@ -58,10 +58,10 @@ bench_smoke() {
 # Memory offlining with balloon pages that cannot migrate: a second x86_64
 # kernel (CONFIG_BALLOON_MIGRATION=n) and a virtio-mem device (guest/offline.c).
 # The guest needs about a minute; it bounds each offlining attempt itself, and
-# 600 s stops a guest that hangs all the same well within the time budget.
+# 900 s stops a guest that hangs all the same within the time budget.
 offline_nobm() {
 	"$S/kunit.sh" x86_64-nobm build &&
-		E2E_TIMEOUT=600 E2E_KERNEL=x86_64-nobm E2E_OPTS="--mem-mib 512 --virtio-mem 512 --append memhp_default_state=online_kernel" \
+		E2E_TIMEOUT=900 E2E_KERNEL=x86_64-nobm E2E_OPTS="--mem-mib 512 --virtio-mem 512 --append memhp_default_state=online_kernel" \
 			"$S/e2e.sh" offline 512,448
 }
 
