@@ -194,6 +194,33 @@ static void run_on(long ncpus)
 		diag("sched_setaffinity: %s", strerror(errno));
 }
 
+/* kcompactd's scanner count when it was last seen idle. */
+static long long kcompactd_scanned;
+
+/*
+ * Wait until kcompactd has scanned nothing for two seconds (at most
+ * @timeout seconds), so that the next program's pages are not migrated under
+ * it by compaction it did not ask for.
+ */
+static void kcompactd_quiet(double timeout)
+{
+	double t0 = now(), still = now();
+	long long last = vmstat("compact_daemon_migrate_scanned");
+
+	while (now() - t0 < timeout && now() - still < 2) {
+		long long cur;
+
+		usleep(200000);
+		cur = vmstat("compact_daemon_migrate_scanned");
+		if (cur != last) {
+			last = cur;
+			still = now();
+		}
+	}
+	kcompactd_scanned = last;
+	metric("kcompactd_quiet_s", "%.1f", now() - t0);
+}
+
 /* Pages below low_pfn_limit that /proc/kpageflags says are PageOffline. */
 static long offline_pages_low(void)
 {
@@ -619,11 +646,21 @@ int main(int argc, char **argv)
 	test_numa();
 	test_zram();
 	test_balloon_deflate();
-	write_file("/proc/sys/vm/compaction_proactiveness", "20");	/* the default */
 	run_selftest("/bin/migration", NULL, "selftests_mm_migration", 900);
 	run_selftest("/bin/compaction_test", NULL, "selftests_mm_compaction_test", 600);
+	/*
+	 * split_huge_page_test reads back through pagemap what it split, and
+	 * a page that kcompactd is migrating at that moment is not present
+	 * there: one boot in about a dozen saw 499 of 2048 pages missing
+	 * ("Unexpected THP split"). Proactive compaction is still off, and
+	 * whatever kcompactd started after compaction_test finishes first.
+	 */
+	kcompactd_quiet(30);
 	run_selftest("/bin/split_huge_page_test", NULL, "selftests_mm_split_huge_page_test", 600);
+	metric("split_huge_page_test_kcompactd_scanned", "%lld",
+	       vmstat("compact_daemon_migrate_scanned") - kcompactd_scanned);
 	run_selftest("/bin/transhuge-stress", "-d 20 256", "selftests_mm_transhuge_stress", 300);
+	write_file("/proc/sys/vm/compaction_proactiveness", "20");	/* the default */
 	/* The hugetlb programs want free huge pages, as run_vmtests.sh gives them. */
 	write_file("/proc/sys/vm/nr_hugepages", "64");
 	run_selftest("/bin/hugetlb-madvise", NULL, "selftests_mm_hugetlb_madvise", 300);
