@@ -12,8 +12,8 @@
 #         is parsed by `kunit.py parse`.
 #
 # x86_64-nobm: build only; the second x86_64 kernel, without balloon
-#         migration (config/x86_64-nobm.config), in build/x86_64-nobm, for
-#         the offline-nobm scenario of make check.
+#         migration (config/x86_64-nobm.config alone), in build/x86_64-nobm,
+#         for the offline scenario of make check.
 #
 # BASE_ONLY=1 / PREFIX=N build the base (or a prefix of the series) instead,
 # in build/<arch>-base or build/<arch>-pN, without config/suites.config.
@@ -28,6 +28,8 @@ select_tree
 configs=(--kunitconfig="$TOP/config/kunit.config")
 if [ "$arch" = x86_64-nobm ]; then
 	[ "$action" = build ] || die "x86_64-nobm has no KUnit suites: build only"
+	# Its config stands alone (no KUnit, no lockdep).
+	configs=()
 elif [ -z "$SUFFIX" ] || [ -n "${WITH_SUITES:-}" ]; then
 	configs+=(--kunitconfig="$TOP/config/suites.config")
 fi
