@@ -221,6 +221,41 @@ static void kcompactd_quiet(double timeout)
 	metric("kcompactd_quiet_s", "%.1f", now() - t0);
 }
 
+#define KHUGEPAGED_SLEEP "/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs"
+
+/*
+ * split_huge_page_test splits THPs of MADV_HUGEPAGE areas and reads back
+ * through pagemap what it split. khugepaged may collapse such an area again
+ * meanwhile, and while it copies, the range's 512 pages are not present in
+ * pagemap: one boot in about a dozen saw 499 of 2048 pages missing (499 =
+ * 512 - 13 fits a range caught after 13 of its pages were read; the likely
+ * cause, not proven), a race of the test, not of migration. So
+ * khugepaged sleeps through the test (the write wakes it for one pass now,
+ * before the test's process exists), and kcompactd is let finish what
+ * compaction_test left it. Both daemons' work during the test is recorded.
+ */
+static void split_huge_page_test(void)
+{
+	char sleep_ms[32] = "10000";
+	long long collapsed;
+	FILE *f = fopen(KHUGEPAGED_SLEEP, "r");
+
+	if (f) {
+		if (!fgets(sleep_ms, sizeof(sleep_ms), f))
+			strcpy(sleep_ms, "10000");
+		fclose(f);
+	}
+	write_file(KHUGEPAGED_SLEEP, "3600000");
+	kcompactd_quiet(30);
+	collapsed = vmstat("thp_collapse_alloc");
+	run_selftest("/bin/split_huge_page_test", NULL, "selftests_mm_split_huge_page_test", 600);
+	metric("split_huge_page_test_kcompactd_scanned", "%lld",
+	       vmstat("compact_daemon_migrate_scanned") - kcompactd_scanned);
+	metric("split_huge_page_test_thp_collapse_alloc", "%lld",
+	       vmstat("thp_collapse_alloc") - collapsed);
+	write_file(KHUGEPAGED_SLEEP, sleep_ms);
+}
+
 /* Pages below low_pfn_limit that /proc/kpageflags says are PageOffline. */
 static long offline_pages_low(void)
 {
@@ -648,17 +683,7 @@ int main(int argc, char **argv)
 	test_balloon_deflate();
 	run_selftest("/bin/migration", NULL, "selftests_mm_migration", 900);
 	run_selftest("/bin/compaction_test", NULL, "selftests_mm_compaction_test", 600);
-	/*
-	 * split_huge_page_test reads back through pagemap what it split, and
-	 * a page that kcompactd is migrating at that moment is not present
-	 * there: one boot in about a dozen saw 499 of 2048 pages missing
-	 * ("Unexpected THP split"). Proactive compaction is still off, and
-	 * whatever kcompactd started after compaction_test finishes first.
-	 */
-	kcompactd_quiet(30);
-	run_selftest("/bin/split_huge_page_test", NULL, "selftests_mm_split_huge_page_test", 600);
-	metric("split_huge_page_test_kcompactd_scanned", "%lld",
-	       vmstat("compact_daemon_migrate_scanned") - kcompactd_scanned);
+	split_huge_page_test();
 	run_selftest("/bin/transhuge-stress", "-d 20 256", "selftests_mm_transhuge_stress", 300);
 	write_file("/proc/sys/vm/compaction_proactiveness", "20");	/* the default */
 	/* The hugetlb programs want free huge pages, as run_vmtests.sh gives them. */
