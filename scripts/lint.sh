@@ -240,6 +240,25 @@ check_arch x86_64 "sparse+W=1" "${cfiles[@]}"
 check_arch powerpc "powerpc W=1" "${ppcfiles[@]}"
 check_arch arm64 "arm64 64K W=1" "${arm64files[@]}"
 check_arch um "uml W=1" "${umlfiles[@]}"
+
+# The stored baseline against the truth, once per run where it is cheapest
+# (UML): the base's warnings of one file, compiled now, must be what the
+# baseline says, or the baseline is stale although its key matches.
+if [ "${LINT_BASELINE:-}" != write ] && [ ${#umlfiles[@]} -gt 0 ] &&
+	grep -qxF "key	um	${base_key[um]}" "$BASELINE" 2>/dev/null; then
+	for f in "${umlfiles[@]}"; do
+		grep -qxF "file	um	$f" "$BASELINE" || continue
+		base_warnings um "$f" >"$BUILD/lint/stored.warn" || true
+		base_warnings um "$f" live >"$BUILD/lint/live.warn" || true
+		if cmp -s "$BUILD/lint/stored.warn" "$BUILD/lint/live.warn"; then
+			result lint ok "baseline spot check uml $f" "$(wc -l <"$BUILD/lint/live.warn") base warnings, as stored"
+		else
+			result lint fail "baseline spot check uml $f" \
+				"config/lint-base.txt differs from the base compiled now: make lint-baseline"
+		fi
+		break
+	done
+fi
 if [ "${LINT_BASELINE:-}" = write ]; then
 	{
 		echo "# Warnings of the base kernel on the files the series touches, written by"
