@@ -70,9 +70,11 @@ kernel_dirs() {
 	fi
 }
 
-# The base kernel must differ from the base by the benchmarks only.
+# The base kernel must differ from the base by the x86 fix (without it an
+# x86_64 guest can die at boot, see patch 1) and the benchmarks only.
 i=0
-for want in "mm/tests: add a KUnit benchmark of page migration" \
+for want in "x86/cpu: Keep X86_FEATURE_LA57 set while the boot CPU is identified again" \
+	"mm/tests: add a KUnit benchmark of page migration" \
 	"mm/tests: add a KUnit benchmark of compaction"; do
 	i=$((i + 1))
 	rev=$(git -C "$LINUX" rev-list --reverse base..series | sed -n "${i}p")
