@@ -362,6 +362,9 @@ static void test_compaction(void)
 {
 	long long bm = vmstat("balloon_migrate"), pm = vmstat("pgmigrate_success");
 	long long ms = vmstat("compact_migrate_scanned");
+	long long fs = vmstat("compact_free_scanned");
+	long long ci = vmstat("compact_isolated");
+	long long rff = vmstat("pgmigrate_range_folio_fail");
 	long before = free_order9_blocks(), after;
 	unsigned long i, bad = 0;
 	double t0 = now();
@@ -376,6 +379,11 @@ static void test_compaction(void)
 	metric("compaction_balloon_migrated", "%lld", vmstat("balloon_migrate") - bm);
 	metric("compaction_pages_migrated", "%lld", vmstat("pgmigrate_success") - pm);
 	metric("compaction_migrate_scanned", "%lld", vmstat("compact_migrate_scanned") - ms);
+	/* What the scanners did, to tell a short compaction's cause. */
+	metric("compaction_free_scanned", "%lld", vmstat("compact_free_scanned") - fs);
+	metric("compaction_isolated", "%lld", vmstat("compact_isolated") - ci);
+	metric("compaction_range_folio_failed", "%lld",
+	       vmstat("pgmigrate_range_folio_fail") - rff);
 	metric("free_order9_compacted", "%ld", after);
 	/*
 	 * The balloon's pages were placed at the bottom of the zones (see
