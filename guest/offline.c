@@ -461,6 +461,13 @@ int main(int argc, char **argv)
 	ok = inflate_mib > 0 && wait_balloon(want, 120);
 	held = balloon_pages();
 	metric("balloon_pages", "%lld", held);
+	for (i = 0; i < 3; i++) {
+		char key[32];
+
+		snprintf(key, sizeof(key), "Node %u MemFree", i);
+		snprintf(buf, sizeof(buf), "/sys/devices/system/node/node%u/meminfo", i);
+		diag("node %u: %lld kB free after inflation", i, read_key(buf, key));
+	}
 	result(ok, "balloon_inflate");
 
 	/* 3: which blocks hold balloon pages. */
