@@ -28,7 +28,9 @@
  *  4. tries to offline each of them: each must refuse with -EBUSY and keep
  *     its pages. A block can also hold unmovable kernel memory (node 2's
  *     kswapd and kcompactd stacks; slab that was allocated while the other
- *     nodes were low, the balloon's own bookkeeping among it): isolation
+ *     nodes were low; the balloon's own bookkeeping, unless virtio-balloon
+ *     allocated it before it took the memory, balloon_prepare_inflation()
+ *     in the series, as it does since patch 23): isolation
  *     refuses such a block first and reports the page ("page dumped
  *     because: unmovable page"). At least one block must refuse without
  *     such a report, after isolation: there only balloon pages can have
