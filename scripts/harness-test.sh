@@ -10,7 +10,8 @@
 #    archive has no version of stops with a clear error;
 #  - the guest's device check: balloon_device_ready() (guest/guest.h, built
 #    for the host) on made-up sysfs trees, and the host's verdict on a
-#    console where the guest bailed out (scripts/qemu-e2e.py --evaluate).
+#    console where the guest bailed out (scripts/qemu-e2e.py --evaluate);
+#  - the compaction parity check of `make bench` (scripts/compact_table.py).
 # Everything runs in a temporary BUILD; nothing of build/ is touched.
 . "$(dirname "$0")/common.sh"
 
@@ -128,4 +129,37 @@ check devcheck_host_verdict "results of a bailed-out guest: $(tr '\t\n' ' ;' <"$
 		grep -q \$'^fail\te2e_completed\tbailed out: ' '$tmp/bail.tsv' &&
 		[ \$(grep -c '^ok' '$tmp/bail.tsv') = 1 ] &&
 		grep -q \$'^ok\te2e_no_kernel_splats' '$tmp/bail.tsv'"
+
+# --- compaction parity (scripts/compact_table.py): counts of the series
+# against the base on the same fill; fewer free order-9 blocks, a lower
+# alloc_contig_range() success rate or scanned pages more than 5% apart fail.
+cb_log() {	# cb_log <file> <order9_after> <ok64> <migrate_scanned>
+	cat >"$1" <<LOG
+    # cb_balloon_migrate: compact_bench: balloon pages=4096 windows=19 rep=1 ns=4096000 ns_per_page=1000
+    # cb_balloon_migrate: compact_bench: balloon pages=65536 windows=259 rep=1 ns=65536000 ns_per_page=1000
+    # cb_fragmented: compact_bench: fill zone=Normal pages=1000 folio=100 balloon=50 zsmalloc=50
+    # cb_fragmented: compact_bench: contig size=2M ok=1 err=0 ns=1000 migrated=10
+    # cb_fragmented: compact_bench: contig size=64M ok=$3 err=0 ns=1000 migrated=10
+    # cb_fragmented: compact_bench: compact rep=1 kept=200 ns=1000000 migrate_scanned=$4 free_scanned=500 migrated=100 order9_before=3 order9_after=$2
+ok 1 compact_bench
+LOG
+}
+parity() {	# parity <series order9_after> <series ok64> <series migrate_scanned>
+	rm -rf "$tmp/cb" && mkdir "$tmp/cb"
+	cb_log "$tmp/cb/uml-base-1.log" 10 1 1000
+	cb_log "$tmp/cb/uml-series-1.log" "$@"
+	python3 "$TOP/scripts/compact_table.py" "$tmp/cb" >"$tmp/cb.md" 2>&1
+}
+parity 10 1 1040 && rc=0 || rc=$?
+check compact_parity_same "equal counts failed: exit $rc: $(tail -3 "$tmp/cb.md")" test "$rc" = 0
+parity 9 1 1000 && rc=0 || rc=$?
+check compact_parity_order9 "fewer order-9 blocks passed: exit $rc" \
+	bash -c "[ $rc = 1 ] && grep -q 'parity: free order-9 blocks after compaction: series 9.00 < base 10.0' '$tmp/cb.md'"
+parity 10 0 1000 && rc=0 || rc=$?
+check compact_parity_contig "a failed alloc_contig_range() passed: exit $rc" \
+	bash -c "[ $rc = 1 ] && grep -q 'parity: alloc_contig_range() 64 MiB success rate' '$tmp/cb.md'"
+parity 10 1 1100 && rc=0 || rc=$?
+check compact_parity_scanned "10% more pages scanned passed: exit $rc" \
+	bash -c "[ $rc = 1 ] && grep -q 'parity: compact_node() migrate_scanned: series 1100, base 1000' '$tmp/cb.md'"
+
 ! grep -q '^fail' "$RESULTS/$group.tsv"
