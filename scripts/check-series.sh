@@ -37,6 +37,7 @@ for i in $(seq "${FROM:-1}" "$n"); do
 	if [ "$karch" = x86_64 ]; then
 		log=$BUILD/logs/check-series-x86_64-$i.log
 		grep -v -e KASAN -e PROVE_LOCKING "$TOP/config/x86_64.config" >>"$odir/fragment.config"
+		cat "$TOP/config/suites-x86_64.config" >>"$odir/fragment.config"
 	fi
 	if run_logged "$log" "check-series ($karch): patch $i/$n: $subject" build_prefix "$wt" "$odir"; then
 		result check-series ok "patch $i builds ($karch): $subject"

@@ -32,6 +32,7 @@ if [ "$arch" = x86_64-nobm ]; then
 	configs=()
 elif [ -z "$SUFFIX" ] || [ -n "${WITH_SUITES:-}" ]; then
 	configs+=(--kunitconfig="$TOP/config/suites.config")
+	suites=1
 fi
 for extra in ${EXTRA_KUNITCONFIG:-}; do
 	configs+=(--kunitconfig="$extra")
@@ -45,6 +46,7 @@ uml)
 x86_64)
 	bdir=$BUILD/x86_64$SUFFIX
 	configs+=(--kunitconfig="$TOP/config/x86_64.config")
+	[ -z "${suites:-}" ] || configs+=(--kunitconfig="$TOP/config/suites-x86_64.config")
 	archopts=(--qemu_config="$TOP/config/qemu_x86_64_numa.py")
 	timeout=1500
 	;;

@@ -49,7 +49,7 @@ mapfile -t ppcfiles < <(git_l diff --name-only --diff-filter=AM base series -- '
 mapfile -t arm64files < <(git_l diff --name-only --diff-filter=AM base series -- \
 	mm/balloon.c mm/migrate.c mm/migrate_range.c mm/compaction.c mm/page_alloc.c \
 	mm/memory_hotplug.c mm/memory-failure.c mm/page_isolation.c \
-	drivers/virtio/virtio_balloon.c || true)
+	drivers/virtio/virtio_balloon.c mm/migrate_copy_dma.c || true)
 # The core of migration and its KUnit suites also compile for UML (the KUnit
 # default): a kernel without NUMA and without memory hotplug.
 mapfile -t umlfiles < <(git_l diff --name-only --diff-filter=AM base series -- \
@@ -198,7 +198,8 @@ check_arch() {
 	[ "${LINT_BASELINE:-}" != write ] || baseline_out+=("key	$a	${base_key[$a]}")
 	progress "lint: preparing the $a object tree of the series"
 	if [ "$a" = x86_64 ]; then
-		x86_tree "$LINUX" "$BUILD/lint/$a-series" "$TOP/config/suites.config"
+		x86_tree "$LINUX" "$BUILD/lint/$a-series" "$TOP/config/suites.config" \
+			"$TOP/config/suites-x86_64.config"
 	elif [ "$a" = um ]; then
 		uml_tree "$LINUX" "$BUILD/lint/$a-series" "$TOP/config/suites.config"
 	else
